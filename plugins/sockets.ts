@@ -1,0 +1,35 @@
+import fp from 'fastify-plugin'
+import fastifySocketIO from 'fastify-socket.io'
+import { handleConnections } from '../src/realtime/connection.js'
+import type { AppServer } from '../src/realtime/events.js'
+import { authenticateHandshake } from '../src/realtime/handshake.js'
+import { originCheck } from '../src/realtime/origin.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Socket.IO, attached by fastify-socket.io (which does not type it). */
+    io: AppServer
+  }
+}
+
+/**
+ * Socket.IO on the Fastify server. Fastify hooks do not run for `/socket.io/` requests, so the
+ * limits that protect the handshake are Socket.IO's own: cors, allowRequest, maxHttpBufferSize,
+ * connectTimeout. Connection state recovery stays off (it would skip the auth middleware).
+ */
+export default fp(async (fastify) => {
+  const { config } = fastify
+  // A CommonJS module with an ES default export: under NodeNext the plugin is its `.default`.
+  await fastify.register(fastifySocketIO.default, {
+    serveClient: true,
+    maxHttpBufferSize: config.limits.maxPacketBytes,
+    connectTimeout: config.limits.connectTimeoutMs,
+    allowRequest: originCheck(config.corsOrigins),
+    ...(config.corsOrigins.length > 0
+      ? { cors: { origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins] } }
+      : {})
+  })
+  const { io } = fastify
+  io.use(authenticateHandshake(fastify.verifyToken, fastify.log))
+  handleConnections(io, { log: fastify.log })
+}, { name: 'sockets', fastify: '5.x', dependencies: ['config', 'auth'] })

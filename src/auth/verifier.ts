@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto'
+import { AuthError } from './errors.js'
+import type { RevocationStore } from './revocations.js'
+
+/** Claims we read; anything else in a token is ignored. */
+export interface TokenClaims {
+  sub?: unknown
+  name?: unknown
+  nickname?: unknown
+  email?: unknown
+  permissions?: unknown
+  scope?: unknown
+  jti?: unknown
+  exp?: unknown
+  iat?: unknown
+}
+
+/** Who a verified token speaks for: `request.user` on HTTP, `socket.data.user` on sockets. */
+export interface AuthUser {
+  id: string
+  name: string
+  permissions: string[]
+  /** ISO 8601, from `exp`. */
+  expiresAt: string
+  /** `jti`, or a hash of the token when it has none: what logout revokes. */
+  tokenId: string
+}
+
+/** Verifies a token's signature and claims and resolves to its claims (fast-jwt via @fastify/jwt). */
+export type VerifyJwt = (token: string) => Promise<TokenClaims> | TokenClaims
+
+/** The one verification function of the server. Rejects only with AuthError. */
+export type VerifyToken = (token: string | undefined) => Promise<AuthUser>
+
+const MAX_PERMISSIONS = 200
+
+function stringList (value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((p): p is string => typeof p === 'string' && p !== '')
+  if (typeof value === 'string') return value.split(' ').filter(p => p !== '')
+  return []
+}
+
+/** Permissions come from the `permissions` claim (Auth0 RBAC) and from `scope`. */
+export function permissionsOf (claims: TokenClaims): string[] {
+  return [...new Set([...stringList(claims.permissions), ...stringList(claims.scope)])].slice(0, MAX_PERMISSIONS)
+}
+
+export function hashToken (token: string): string {
+  return createHash('sha256').update(token).digest('base64url')
+}
+
+export function userFromClaims (claims: TokenClaims, token: string): AuthUser {
+  const { sub, exp, jti } = claims
+  if (typeof sub !== 'string' || sub === '' || sub.length > 256) throw new AuthError('INVALID_TOKEN', 'sub is not a non-empty string')
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new AuthError('INVALID_TOKEN', 'exp is not a number')
+  const name = [claims.name, claims.nickname, claims.email].find((n): n is string => typeof n === 'string' && n !== '') ?? sub
+  return {
+    id: sub,
+    name: name.slice(0, 100),
+    permissions: permissionsOf(claims),
+    expiresAt: new Date(exp * 1000).toISOString(),
+    tokenId: typeof jti === 'string' && jti !== '' && jti.length <= 128 ? jti : hashToken(token)
+  }
+}
+
+/** fast-jwt's error codes → the contract's. Everything not "expired" is an invalid token. */
+function toAuthError (error: unknown): AuthError {
+  if (error instanceof AuthError) return error
+  const code = (error as { code?: unknown }).code
+  const reason = `${typeof code === 'string' ? code : 'ERROR'}: ${(error as Error).message}`
+  return new AuthError(code === 'FAST_JWT_EXPIRED' ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN', reason)
+}
+
+export interface VerifierOptions {
+  verifyJwt: VerifyJwt
+  revocations: RevocationStore
+  maxTokenBytes: number
+}
+
+export function createTokenVerifier ({ verifyJwt, revocations, maxTokenBytes }: VerifierOptions): VerifyToken {
+  return async function verifyToken (token) {
+    if (token === undefined || token === '') throw new AuthError('NO_TOKEN', 'no token in the request')
+    if (token.length > maxTokenBytes) throw new AuthError('INVALID_TOKEN', `token longer than ${maxTokenBytes} bytes`)
+    let claims: TokenClaims
+    try {
+      claims = await verifyJwt(token)
+    } catch (error) {
+      throw toAuthError(error)
+    }
+    const user = userFromClaims(claims, token)
+    if (await revocations.isRevoked(user.tokenId)) throw new AuthError('TOKEN_REVOKED', `token ${user.tokenId} was revoked`)
+    return user
+  }
+}
