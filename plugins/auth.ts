@@ -32,6 +32,8 @@ declare module 'fastify' {
     revocations: RevocationStore
     /** Auth0 mode only. */
     jwks: JwksKeys | undefined
+    /** preHandler after `authenticate`: 403 unless the token grants `permission`. */
+    requirePermission: (permission: string) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** Local mode only: signs a token for a user (new `jti`). */
     issueToken: ((user: { id: string, name: string, permissions: readonly string[] }) => IssuedToken) | undefined
   }
@@ -99,6 +101,11 @@ export default fp(async (fastify) => {
   fastify.decorate('revocations', revocations)
   fastify.decorate('jwks', jwks)
   fastify.decorate('issueToken', config.auth.mode === 'local' ? tokenIssuer(fastify, config.auth) : undefined)
+  fastify.decorate('requirePermission', (permission: string) => async function requirePermission (request: FastifyRequest, reply: FastifyReply) {
+    if (request.user.permissions.includes(permission)) return
+    request.log.info({ userId: request.user.id, permission }, 'request refused: permission')
+    await reply.code(403).send({ statusCode: 403, code: 'FORBIDDEN', error: 'Forbidden', message: `This needs the permission ${permission}` })
+  })
   fastify.decorate('authenticate', async function authenticate (request: FastifyRequest, reply: FastifyReply) {
     try {
       request.user = await verifyToken(bearerToken(request.headers.authorization))

@@ -31,5 +31,5 @@ export default fp(async (fastify) => {
   })
   const { io } = fastify
   io.use(authenticateHandshake(fastify.verifyToken, fastify.log))
-  handleConnections(io, { log: fastify.log })
+  handleConnections(io, { verifyToken: fastify.verifyToken, limits: config.limits, log: fastify.log })
 }, { name: 'sockets', fastify: '5.x', dependencies: ['config', 'auth'] })

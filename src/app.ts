@@ -12,6 +12,8 @@ import login from '../routes/login.js'
 import me from '../routes/me.js'
 import clientConfig from '../routes/client-config.js'
 import health from '../routes/health.js'
+import notifications from '../routes/notifications.js'
+import session from '../routes/session.js'
 
 export interface AppOptions {
   config: AppConfig
@@ -26,6 +28,8 @@ export const app = fp<AppOptions>(async function app (fastify, { config }) {
   await fastify.register(sockets)
   await fastify.register(login)
   await fastify.register(me)
+  await fastify.register(session)
+  await fastify.register(notifications)
   await fastify.register(clientConfig)
   await fastify.register(health)
   await fastify.register(staticClient)

@@ -82,3 +82,17 @@ export const now = (): number => Math.floor(Date.now() / 1000)
 export function localClaims (overrides: object = {}): Record<string, unknown> {
   return { sub: 'carol', name: 'Carol', permissions: [], jti: `jti-${Math.random().toString(36).slice(2)}`, iat: now(), exp: now() + 300, ...overrides }
 }
+
+/** Collects every `event` a socket receives, in order. */
+export function record<E extends keyof ServerToClientEvents> (socket: TestSocket, event: E): Array<Parameters<ServerToClientEvents[E]>[0]> {
+  const seen: Array<Parameters<ServerToClientEvents[E]>[0]> = []
+  socket.on(event, ((value: Parameters<ServerToClientEvents[E]>[0]) => { seen.push(value) }) as never)
+  return seen
+}
+
+/** A running app with sockets: the app, its URL, and tokens for alice and bob. */
+export async function realtime (t: Teardown, env: Record<string, string> = {}, limits: Partial<Limits> = {}): Promise<{ app: FastifyInstance, url: string, alice: string, bob: string }> {
+  const app = await build(t, env, limits)
+  const url = await listen(app)
+  return { app, url, alice: await login(app, 'alice'), bob: await login(app, 'bob') }
+}

@@ -1,14 +1,141 @@
-import { LOBBY, tokenRoom, userRoom, type AppServer, type AppSocket } from './events.js'
+import { randomUUID } from 'node:crypto'
+import { AuthError } from '../auth/errors.js'
+import type { VerifyToken } from '../auth/verifier.js'
+import type { Limits } from '../config.js'
+import {
+  LOBBY, tokenRoom, userRoom,
+  type AckResult, type AppServer, type AppSocket, type ChatMessage, type EventErrorCode, type Expiry
+} from './events.js'
+import { scheduleExpiry } from './expiry.js'
+import { problem, validate } from './payloads.js'
+import { TokenBucket } from './rate.js'
+import { ROOM_NAME, ROOM_RULE, roomPolicy } from './rooms.js'
+
+type Log = { info: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void }
 
 export interface RealtimeOptions {
-  log: { info: (obj: object, msg: string) => void }
+  verifyToken: VerifyToken
+  limits: Pick<Limits, 'socketRate' | 'expiringNoticeSec'>
+  log: Log
 }
 
-/** What happens to an authenticated socket: its rooms, then its events. */
-export function handleConnections (io: AppServer, _options: RealtimeOptions): void {
+const fail = (code: EventErrorCode, message: string): AckResult => ({ ok: false, error: { code, message } })
+
+/**
+ * How many sockets a user has besides `except`: this node's count first (free), and only when
+ * that is zero the adapter's cluster-wide query (other nodes, with Redis).
+ */
+async function otherSocketsOf (io: AppServer, userId: string, except: string): Promise<number> {
+  const room = userRoom(userId)
+  const local = io.of('/').adapter.rooms.get(room)
+  const localOthers = local === undefined ? 0 : local.size - (local.has(except) ? 1 : 0)
+  if (localOthers > 0) return localOthers
+  const all = await io.in(room).fetchSockets()
+  return all.filter(s => s.id !== except).length
+}
+
+/** What happens to an authenticated socket: its rooms, presence, token expiry, then its events. */
+export function handleConnections (io: AppServer, { verifyToken, limits, log }: RealtimeOptions): void {
+  const noticeMs = limits.expiringNoticeSec * 1000
+
+  async function announce (socket: AppSocket, status: 'online' | 'offline'): Promise<void> {
+    const { id, name } = socket.data.user
+    try {
+      if (await otherSocketsOf(io, id, socket.id) === 0) io.to(LOBBY).emit('presence', { userId: id, name, status })
+    } catch (error) {
+      log.warn({ userId: id, error: (error as Error).message }, 'presence: could not count sockets across nodes')
+    }
+  }
+
   io.on('connection', (socket: AppSocket) => {
+    const bucket = new TokenBucket(limits.socketRate.burst, limits.socketRate.perSecond)
+    let cancelExpiry = (): void => {}
+
+    const watchExpiry = (): void => {
+      cancelExpiry()
+      const expiry: Expiry = { expiresAt: socket.data.user.expiresAt }
+      cancelExpiry = scheduleExpiry(Date.parse(expiry.expiresAt), noticeMs, {
+        expiring: () => socket.emit('auth:expiring', expiry),
+        expired: () => {
+          socket.emit('auth:expired', expiry)
+          socket.disconnect(true)
+        }
+      })
+    }
+
+    /**
+     * Every client event goes through here: rate limit, a handler that never throws into
+     * Socket.IO, and the ack when the client asked for one (and only then).
+     */
+    const on = (event: string, handler: (payload: unknown) => AckResult | Promise<AckResult>): void => {
+      socket.on(event as 'message', (...args: unknown[]) => {
+        const ack = typeof args.at(-1) === 'function' ? args.pop() as (result: AckResult) => void : undefined
+        const reply = (result: AckResult): void => { if (ack !== undefined) ack(result) }
+        if (!bucket.take()) return reply(fail('RATE_LIMITED', 'Too many events: slow down'))
+        Promise.resolve().then(() => handler(args[0])).then(reply, (error: unknown) => {
+          log.warn({ event, error: (error as Error).message }, 'socket event failed')
+          reply(fail('INVALID_PAYLOAD', 'The event could not be handled'))
+        })
+      })
+    }
+
+    on('message', (payload) => {
+      if (!validate.message(payload)) return fail('INVALID_PAYLOAD', problem(validate.message))
+      const room = payload.room ?? LOBBY
+      if (!ROOM_NAME.test(room)) return fail('INVALID_ROOM', ROOM_RULE)
+      if (!socket.rooms.has(room)) return fail('NOT_IN_ROOM', `Join ${room} before sending to it`)
+      const { id, name } = socket.data.user
+      const message: ChatMessage = { id: randomUUID(), room, text: payload.text, sender: { id, name }, sentAt: new Date().toISOString() }
+      io.to(room).emit('message', message)
+      return { ok: true, id: message.id }
+    })
+
+    on('joinRoom', async (room) => {
+      if (!validate.room(room)) return fail('INVALID_PAYLOAD', 'joinRoom takes the room name as a string')
+      const verdict = roomPolicy(socket.data.user.permissions, room)
+      if (!verdict.ok) return fail(verdict.code, verdict.message)
+      await socket.join(room)
+      socket.emit('roomJoined', room)
+      return { ok: true, room }
+    })
+
+    on('leaveRoom', async (room) => {
+      if (!validate.room(room)) return fail('INVALID_PAYLOAD', 'leaveRoom takes the room name as a string')
+      if (!ROOM_NAME.test(room)) return fail('INVALID_ROOM', ROOM_RULE)
+      await socket.leave(room)
+      return { ok: true, room }
+    })
+
+    on('auth:refresh', async (token) => {
+      if (!validate.token(token)) return fail('INVALID_PAYLOAD', 'auth:refresh takes the new token as a string')
+      let user
+      try {
+        user = await verifyToken(token.replace(/^Bearer\s+/i, ''))
+      } catch (error) {
+        if (error instanceof AuthError) return fail(error.code, error.message)
+        throw error
+      }
+      const previous = socket.data.user
+      if (user.id !== previous.id) return fail('FORBIDDEN', 'The new token is for another user')
+      socket.data.user = user
+      if (user.tokenId !== previous.tokenId) {
+        await socket.leave(tokenRoom(previous.tokenId))
+        await socket.join(tokenRoom(user.tokenId))
+      }
+      watchExpiry()
+      return { ok: true, expiresAt: user.expiresAt }
+    })
+
+    socket.on('disconnect', () => {
+      cancelExpiry()
+      announce(socket, 'offline')
+    })
+
     const { user } = socket.data
-    // user:<id> for notifications, token:<jti> so logout can find every socket of a token.
+    // user:<id> for notifications, token:<jti> so logout finds every socket of a token.
     socket.join([userRoom(user.id), tokenRoom(user.tokenId), LOBBY])
+    // This node's count is taken synchronously, so of two tabs connecting here at once one announces.
+    announce(socket, 'online')
+    watchExpiry()
   })
 }
