@@ -8,6 +8,7 @@ import { MemoryRevocations, type RevocationStore } from '../src/auth/revocations
 import { createTokenVerifier, type AuthUser, type TokenClaims, type VerifyToken } from '../src/auth/verifier.js'
 import { bearerToken } from '../src/auth/token-sources.js'
 import type { AppConfig, LocalAuthConfig } from '../src/config.js'
+import { createRefusalLog, type Refusal } from '../src/observability/refusals.js'
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -32,6 +33,8 @@ declare module 'fastify' {
     revocations: RevocationStore
     /** Auth0 mode only. */
     jwks: JwksKeys | undefined
+    /** Logs a refused token (HTTP or handshake), rate-limited so a flood cannot fill the disk. */
+    logRefusal: (refusal: Refusal) => void
     /** preHandler after `authenticate`: 403 unless the token grants `permission`. */
     requirePermission: (permission: string) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** Local mode only: signs a token for a user (new `jti`). */
@@ -96,6 +99,8 @@ export default fp(async (fastify) => {
     maxTokenBytes: config.limits.maxTokenBytes
   })
 
+  const logRefusal = createRefusalLog(fastify.log)
+  fastify.decorate('logRefusal', logRefusal)
   fastify.addReadinessCheck('auth', jwks === undefined ? () => ({ ok: true }) : async () => await jwks.ready())
   fastify.decorate('verifyToken', verifyToken)
   fastify.decorate('revocations', revocations)
@@ -111,8 +116,9 @@ export default fp(async (fastify) => {
       request.user = await verifyToken(bearerToken(request.headers.authorization))
     } catch (error) {
       if (!(error instanceof AuthError)) throw error
-      request.log.info({ code: error.code, reason: error.reason }, 'request refused: authentication')
+      fastify.metrics.unauthorized.inc({ code: error.code })
+      logRefusal({ source: 'http', code: error.code, reason: error.reason, address: request.ip })
       await reply.code(401).send(httpAuthError(error))
     }
   })
-}, { name: 'auth', fastify: '5.x', dependencies: ['config', 'readiness'] })
+}, { name: 'auth', fastify: '5.x', dependencies: ['config', 'readiness', 'metrics'] })

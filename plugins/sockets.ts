@@ -30,6 +30,15 @@ export default fp(async (fastify) => {
       : {})
   })
   const { io } = fastify
-  io.use(authenticateHandshake(fastify.verifyToken, fastify.log))
-  handleConnections(io, { verifyToken: fastify.verifyToken, limits: config.limits, log: fastify.log })
-}, { name: 'sockets', fastify: '5.x', dependencies: ['config', 'auth'] })
+  const { metrics } = fastify
+  io.use(authenticateHandshake(fastify.verifyToken, {
+    result: (result) => metrics.handshakes.inc({ result }),
+    refused: fastify.logRefusal
+  }))
+  handleConnections(io, {
+    verifyToken: fastify.verifyToken,
+    limits: config.limits,
+    log: fastify.log,
+    observe: { message: () => metrics.messages.inc(), rateLimited: () => metrics.rateLimited.inc({ source: 'socket' }) }
+  })
+}, { name: 'sockets', fastify: '5.x', dependencies: ['config', 'auth', 'metrics'] })

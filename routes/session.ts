@@ -16,6 +16,7 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const { tokenId, expiresAt } = request.user
     await fastify.revocations.revoke(tokenId, Date.parse(expiresAt))
+    fastify.metrics.revocations.inc()
     fastify.io.in(tokenRoom(tokenId)).disconnectSockets(true)
     return await reply.code(204).send(null)
   })
@@ -36,6 +37,7 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
     const { id, name, permissions, tokenId, expiresAt } = request.user
     const fresh = fastify.issueToken({ id, name, permissions })
     await fastify.revocations.revoke(tokenId, Date.parse(expiresAt))
+    fastify.metrics.revocations.inc()
     return fresh
   })
 }

@@ -27,6 +27,7 @@ export const EnvSchema = Type.Object({
   USERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   TRUST_PROXY: Type.Optional(Type.String()),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   LOG_LEVEL: LogLevel
 })
 export type Env = Static<typeof EnvSchema>
@@ -87,6 +88,8 @@ export interface AppConfig {
   corsOrigins: readonly string[]
   redisUrl?: string
   trustProxy: boolean | string
+  /** When set, GET /metrics needs it as a Bearer token. */
+  metricsToken?: string
   logLevel: LogLevelName
   limits: Limits
   /** Non-fatal notes for the log at start (never secrets). */
@@ -147,6 +150,7 @@ function describe (error: unknown): string {
   if (name === 'AUTH0_DOMAIN') return 'AUTH0_DOMAIN must be a tenant domain (example.eu.auth0.com) or an origin (https://host:port)'
   if (name === 'REDIS_URL') return 'REDIS_URL must start with redis:// or rediss://'
   if (name === 'JWT_SECRET') return 'JWT_SECRET must be at least 32 characters'
+  if (name === 'METRICS_TOKEN') return 'METRICS_TOKEN must be at least 16 characters'
   if (name === 'JWT_EXPIRES_IN') return 'JWT_EXPIRES_IN must look like 90s, 15m, 2h or a number of seconds'
   return `${name} ${first.message ?? 'is invalid'}`
 }
@@ -225,6 +229,7 @@ export function loadConfig (env: Record<string, string | undefined>, limits: Par
     corsOrigins,
     redisUrl: parsed.REDIS_URL,
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
+    metricsToken: parsed.METRICS_TOKEN,
     logLevel: parsed.LOG_LEVEL,
     limits: { ...defaultLimits, ...limits },
     warnings

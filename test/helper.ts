@@ -96,3 +96,22 @@ export async function realtime (t: Teardown, env: Record<string, string> = {}, l
   const url = await listen(app)
   return { app, url, alice: await login(app, 'alice'), bob: await login(app, 'bob') }
 }
+
+export interface LogRecord { level: number, msg: string, [key: string]: unknown }
+
+/** Like `build`, with the app's real logger (redaction included) writing parsed lines into `lines`. */
+export async function buildWithLogs (t: Teardown, env: Record<string, string> = {}, limits: Partial<Limits> = {}): Promise<{ app: FastifyInstance, lines: LogRecord[], text: () => string }> {
+  const lines: LogRecord[] = []
+  const raw: string[] = []
+  const stream = {
+    write (chunk: string): void {
+      raw.push(chunk)
+      for (const line of chunk.split('\n')) if (line !== '') lines.push(JSON.parse(line) as LogRecord)
+    }
+  }
+  const config = loadConfig({ JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'debug', ...env }, limits)
+  const app = await buildApp(config, { logStream: stream })
+  t.teardown(async () => await app.close())
+  await app.ready()
+  return { app, lines, text: () => raw.join('') }
+}

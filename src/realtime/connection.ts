@@ -17,6 +17,8 @@ export interface RealtimeOptions {
   verifyToken: VerifyToken
   limits: Pick<Limits, 'socketRate' | 'expiringNoticeSec'>
   log: Log
+  /** Counters (metrics). */
+  observe: { message: () => void, rateLimited: () => void }
 }
 
 const fail = (code: EventErrorCode, message: string): AckResult => ({ ok: false, error: { code, message } })
@@ -35,7 +37,7 @@ async function otherSocketsOf (io: AppServer, userId: string, except: string): P
 }
 
 /** What happens to an authenticated socket: its rooms, presence, token expiry, then its events. */
-export function handleConnections (io: AppServer, { verifyToken, limits, log }: RealtimeOptions): void {
+export function handleConnections (io: AppServer, { verifyToken, limits, log, observe }: RealtimeOptions): void {
   const noticeMs = limits.expiringNoticeSec * 1000
 
   async function announce (socket: AppSocket, status: 'online' | 'offline'): Promise<void> {
@@ -71,7 +73,10 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log }: 
       socket.on(event as 'message', (...args: unknown[]) => {
         const ack = typeof args.at(-1) === 'function' ? args.pop() as (result: AckResult) => void : undefined
         const reply = (result: AckResult): void => { if (ack !== undefined) ack(result) }
-        if (!bucket.take()) return reply(fail('RATE_LIMITED', 'Too many events: slow down'))
+        if (!bucket.take()) {
+          observe.rateLimited()
+          return reply(fail('RATE_LIMITED', 'Too many events: slow down'))
+        }
         Promise.resolve().then(() => handler(args[0])).then(reply, (error: unknown) => {
           log.warn({ event, error: (error as Error).message }, 'socket event failed')
           reply(fail('INVALID_PAYLOAD', 'The event could not be handled'))
@@ -87,6 +92,7 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log }: 
       const { id, name } = socket.data.user
       const message: ChatMessage = { id: randomUUID(), room, text: payload.text, sender: { id, name }, sentAt: new Date().toISOString() }
       io.to(room).emit('message', message)
+      observe.message()
       return { ok: true, id: message.id }
     })
 
