@@ -4,6 +4,7 @@ import fastifyJwt, { type FastifyJWTOptions, type TokenOrHeader } from '@fastify
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AuthError, httpAuthError } from '../src/auth/errors.js'
 import { createJwksKeys, type JwksKeys, type KeyHeader } from '../src/auth/jwks.js'
+import { createJwtVerify } from '../src/auth/jwt-verify.js'
 import { MemoryRevocations, type RevocationStore } from '../src/auth/revocations.js'
 import { createTokenVerifier, type AuthUser, type TokenClaims, type VerifyToken } from '../src/auth/verifier.js'
 import { bearerToken } from '../src/auth/token-sources.js'
@@ -88,13 +89,15 @@ export default fp(async (fastify) => {
   const jwks = config.auth.mode === 'auth0'
     ? createJwksKeys({ issuer: config.auth.issuer, ...config.limits.jwks, log: fastify.log })
     : undefined
-  await fastify.register(fastifyJwt, jwtOptions(config, jwks))
+  const jwtConfig = jwtOptions(config, jwks)
+  await fastify.register(fastifyJwt, jwtConfig)
 
   const revocations = new MemoryRevocations()
   fastify.addHook('onClose', async () => await revocations.close())
 
   const verifyToken = createTokenVerifier({
-    verifyJwt: async (token) => await fastify.jwt.verify<TokenClaims>(token),
+    // @fastify/jwt's options, verified by fast-jwt directly: once per token, not per call or key (see jwt-verify.ts).
+    verifyJwt: createJwtVerify(config.auth.mode === 'local' ? config.auth.secret : async (header) => await (jwks as JwksKeys).keyFor(header), jwtConfig.verify ?? {}),
     revocations,
     maxTokenBytes: config.limits.maxTokenBytes
   })
