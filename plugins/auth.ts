@@ -43,6 +43,9 @@ declare module 'fastify' {
   }
 }
 
+/** auth0 mode: verified tokens remembered (fast-jwt's LRU cache, per key). */
+const VERIFIED_TOKEN_CACHE = 1000
+
 /** fast-jwt calls the key function with the decoded token; request.jwtVerify with (request, token). */
 function headerOf (source: FastifyRequest | { header: KeyHeader }, tokenOrHeader?: TokenOrHeader): KeyHeader {
   if ('header' in source) return source.header
@@ -97,7 +100,11 @@ export default fp(async (fastify) => {
 
   const verifyToken = createTokenVerifier({
     // @fastify/jwt's options, verified by fast-jwt directly: once per token, not per call or key (see jwt-verify.ts).
-    verifyJwt: createJwtVerify(config.auth.mode === 'local' ? config.auth.secret : async (header) => await (jwks as JwksKeys).keyFor(header), jwtConfig.verify ?? {}),
+    // auth0 also remembers verified tokens (a reconnect, another tab): an RS256 signature costs
+    // several times an HS256 one, so the cache pays for its hashing even at a low hit rate.
+    verifyJwt: config.auth.mode === 'local'
+      ? createJwtVerify(config.auth.secret, jwtConfig.verify ?? {})
+      : createJwtVerify(async (header) => await (jwks as JwksKeys).keyFor(header), jwtConfig.verify ?? {}, { size: VERIFIED_TOKEN_CACHE }),
     revocations,
     maxTokenBytes: config.limits.maxTokenBytes
   })
