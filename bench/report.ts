@@ -1,0 +1,290 @@
+import { checks, summarizeHandshakes, summarizeMemory, type BenchResults, type Check, type Figure } from './results.js'
+import type { Spread } from './stats.js'
+
+const KIB = 1024
+
+function number (value: number, digits: number): string {
+  if (!Number.isFinite(value)) return '–'
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+}
+
+/** `median (min–max)`, or just the value when there was one round. */
+function spreadText ({ median, min, max }: Spread, digits: number, scale = 1): string {
+  if (min === max) return number(median / scale, digits)
+  return `${number(median / scale, digits)} (${number(min / scale, digits)}–${number(max / scale, digits)})`
+}
+
+function ratioText (ratio: Spread | null): string {
+  if (ratio === null) return '1'
+  if (!Number.isFinite(ratio.median)) return '–'
+  if (ratio.min === ratio.max) return `${ratio.median.toFixed(2)}×`
+  return `${ratio.median.toFixed(2)}× (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`
+}
+
+const figureText = (f: Figure, digits: number, scale = 1): [string, string] => [spreadText(f.value, digits, scale), ratioText(f.ratio)]
+
+function verdict (check: Check): string {
+  if (check.pass === null) return 'not measured'
+  return check.pass ? 'met' : 'MISSED'
+}
+
+type Table = { head: string[], rows: string[][] }
+
+function handshakeTable (results: BenchResults): Table {
+  return {
+    head: ['target', 'handshakes/s', '× bare', 'p50 ms', 'p99 ms', 'server CPU µs/handshake', '× bare', 'refused/failed'],
+    rows: summarizeHandshakes(results).map((s) => {
+      const [perSecond, perSecondRatio] = figureText(s.perSecond, 0)
+      const [cpu, cpuRatio] = figureText(s.cpuUs, 0)
+      return [s.target, perSecond, perSecondRatio, spreadText(s.p50Ms.value, 2), spreadText(s.p99Ms.value, 2), cpu, cpuRatio, String(s.problems)]
+    })
+  }
+}
+
+function memoryTable (results: BenchResults): Table {
+  return {
+    head: ['sockets', 'target', 'RSS KiB/socket', '× bare', 'marginal RSS', '× bare', 'heap KiB/socket', 'fan-out p50 ms', 'fan-out p99 ms', '× bare'],
+    rows: summarizeMemory(results).map((l) => {
+      const [rss, rssRatio] = figureText(l.rssPerSocket, 1, KIB)
+      const [marginal, marginalRatio] = figureText(l.rssMarginal, 1, KIB)
+      const [p99, p99Ratio] = figureText(l.fanoutP99, 1)
+      return [number(l.sockets, 0), l.target, rss, rssRatio, marginal, marginalRatio, spreadText(l.heapPerSocket.value, 1, KIB), spreadText(l.fanoutP50.value, 1), p99, p99Ratio]
+    })
+  }
+}
+
+function checkTable (results: BenchResults): Table {
+  return {
+    head: ['figure', 'target', 'ratio to bare', 'goal', 'verdict'],
+    rows: checks(results).map(c => [c.name, c.target, ratioText(c.ratio), c.limit, verdict(c)])
+  }
+}
+
+function jwksText (results: BenchResults): string {
+  const { jwks } = results
+  if (jwks === null) return 'auth0 not measured'
+  const expected = jwks.kids * jwks.processes
+  const ok = jwks.requests <= expected && jwks.perProcess.every(n => n <= jwks.kids)
+  return `${jwks.requests} JWKS requests for ${jwks.processes} auth0 server process(es) and ${jwks.kids} kid(s) ` +
+    `(per process: ${jwks.perProcess.join(', ')}) — ${ok ? 'one per kid per process: met' : 'MORE than one per kid'}`
+}
+
+function plain ({ head, rows }: Table): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
+  const line = (cells: string[]): string => cells.map((c, i) => i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)).join('  ')
+  return [line(head), widths.map(w => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+function markdown ({ head, rows }: Table): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`
+  return [line(head), line(head.map((_, i) => i === 0 ? '---' : '---:')), ...rows.map(line)].join('\n')
+}
+
+function machineText (results: BenchResults): string {
+  const { machine } = results
+  const pinning = machine.pinned === null
+    ? 'not pinned (taskset or a second core missing)'
+    : `servers pinned to CPU ${machine.pinned.server}, load generator to CPU ${machine.pinned.load} (taskset)`
+  return `${machine.cpus} CPUs (nproc), ${machine.cpuModel}, Node.js ${machine.node}, ${machine.platform}; ` +
+    `load average at start ${machine.loadAverage.map(l => l.toFixed(2)).join(' / ')}; ${pinning}; fd limit ${machine.fdLimit ?? 'unknown'}`
+}
+
+function optionsText (results: BenchResults): string {
+  const o = results.options
+  const held = o.holds.length === 0 || o.memoryRounds === 0
+    ? 'held connections: not measured'
+    : `held connections: ${o.holds.join(', ')} sockets, ${o.memoryRounds} round(s) per target, ${o.fanoutMessages} fan-out messages per level`
+  return `handshakes: N=${o.n} per round, concurrency ${o.concurrency}, ${o.rounds} rounds per target after a warm-up of ${o.warmup}; ${held}`
+}
+
+/** The tables for stdout. */
+export function textReport (results: BenchResults): string {
+  return [
+    `Handshakes (${optionsText(results)}); median (min–max) over rounds, ratios paired round by round`,
+    plain(handshakeTable(results)),
+    '',
+    ...(results.memory.length > 0 ? ['Held connections and fan-out (RSS and heap after a full GC)', plain(memoryTable(results)), ''] : []),
+    jwksText(results),
+    '',
+    'Targets (ratio to bare, median of rounds)',
+    plain(checkTable(results)),
+    '',
+    `Machine: ${machineText(results)}`
+  ].join('\n')
+}
+
+/** docs/benchmarks.md, the whole file. */
+export function markdownReport (results: BenchResults, chartFile: string): string {
+  const targetList = results.targets.map(t => `- \`${t.name}\`: ${t.description}${t.informational === true ? ' (for information: no target)' : ''}`).join('\n')
+  return `# Benchmarks
+
+What this server's authentication costs, measured against plain Socket.IO on the same machine in
+the same run. This page is written by \`npm run bench\` ([bench/run.ts](../bench/run.ts)); do not
+edit it by hand, run the bench again.
+
+## Latest run
+
+- Command: \`${results.command}\`
+- Date: ${results.startedAt}, ${Math.round(results.durationSec)} s
+- Machine: ${machineText(results)}
+- Options: ${optionsText(results)}
+
+Figures are medians over the rounds with the spread (min–max) in brackets; a ratio to \`bare\` is
+taken round by round (each target against the \`bare\` round run next to it), then its median
+and spread are given. On a shared or noisy machine the absolute figures move a lot from run to
+run; the ratios are what to compare.
+
+### Targets
+
+${markdown(checkTable(results))}
+
+### Handshakes
+
+${markdown(handshakeTable(results))}
+
+### Held connections and fan-out
+
+${results.memory.length > 0 ? markdown(memoryTable(results)) : 'Not measured in this run.'}
+
+### JWKS
+
+${jwksText(results)}
+
+![Handshakes per second and RSS per held socket, against bare](${chartFile})
+
+## What is measured
+
+${targetList}
+
+- **Servers**: each in its own process, compiled by tsc (\`bench/tsconfig.build.json\`, into
+  \`bench/results/build\`) and run by plain \`node\`, as \`npm start\` runs this server.
+- **Load generator**: a separate process (\`bench/load.ts\`) that speaks the Engine.IO/Socket.IO
+  wire protocol over \`ws\` directly (\`GET /socket.io/?EIO=4&transport=websocket\`, the \`0{...}\`
+  open packet, \`40{"token":...}\`, then \`40{...}\` or \`44{...}\`; pings answered), so it costs less
+  per connection than a socket.io-client would. With two cores or more, every server runs pinned
+  to one core and the load generator to another (\`taskset\`).
+- **Handshakes**: N connections, C at a time, websocket transport; each is closed (close frames
+  both ways) as soon as it is connected. Latency is from opening the TCP connection to the
+  \`40\` answer; handshakes/s is N over the time to the last answer.
+- **Server CPU per handshake**: the server process's \`process.cpuUsage()\` (user + system, every
+  thread) over the round, until the server has seen every connection close, divided by the
+  handshakes. Unlike handshakes/s, it does not depend on how fast the load generator is.
+- **Tokens**: every handshake carries a token the server has never seen (its own \`jti\`, or for
+  auth0 its own signature and \`exp\`), all made before the timed part, so no verification is
+  answered from a cache; only \`auth0-reconnect\` sends tokens again, on purpose. \`bare\` is sent the same \`40{"token":...}\` packets and ignores them.
+  Local tokens (HS256, signed with the bench server's fixed \`JWT_SECRET\`) and the auth0 tokens
+  (RS256, from the stand-in tenant in \`test/auth0-issuer.ts\`, no \`jti\` as with Auth0 access
+  tokens) all belong to one user, as from many tabs: presence is broadcast to \`lobby\` only when a
+  user's first socket connects and last one leaves, so that broadcast, whose cost grows with the
+  lobby and is not authentication, stays out of the comparison. \`local-users\` gives every token
+  its own user to show what presence adds.
+- **Held connections**: a new server process per round; after a warm-up, RSS and heap after a
+  full GC (\`--expose-gc\`) with no socket, then with 1k, 5k, 10k authenticated sockets held open
+  (all in \`lobby\`); per socket is the growth divided by the sockets. At small counts that figure
+  is unreliable: a process that freed more at start-up (ours loads more than \`bare\`) has more
+  resident pages to fill before RSS grows, so the table also gives the marginal figure, the growth
+  from the level before divided by the sockets added; at 10k sockets the two agree. The
+  file-descriptor limit is raised to the hard limit (\`ulimit -n\`) for the servers and the load
+  generator.
+- **Fan-out**: with the sockets held, one socket sends \`message\` to \`lobby\`; the time until the
+  broadcast has arrived at every held socket (the sender included), over several messages sent
+  one at a time. \`bare\` broadcasts the same shape of message (id, room, text, sender, timestamp).
+- **JWKS**: requests counted by the stand-in tenant's JWKS endpoint over the run, and by each
+  auth0-mode server process; with one signing key, each process should fetch once.
+- Rounds alternate the targets (bare, local, auth0, auth0-reconnect, local-users, bare, ...). Servers log at
+  \`silent\`, and get a per-socket event limit high enough for the fan-out sender; everything else
+  is the default configuration.
+
+## Run it
+
+\`\`\`sh
+npm run bench                 # the full run (a few minutes)
+npm run bench -- --quick      # under two minutes: smaller N, fewer rounds, 1k and 2k held sockets
+npm run bench -- --n 2000 --rounds 3 --holds 1000,5000 --targets bare,local
+npm run bench -- --quick --profile   # also writes the servers' .cpuprofile files to bench/results/profiles/
+\`\`\`
+
+Each run prints the tables, writes its raw figures to \`bench/results/\` (ignored by git) and
+rewrites this page and [${chartFile}](${chartFile}) (\`--no-docs\` leaves them alone). The bench is
+never part of \`npm test\`.
+`
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chart: plain SVG, drawn here.
+
+const COLORS: Record<string, string> = { bare: '#8c8c8c', local: '#2f6db5', auth0: '#e07b28', 'auth0-reconnect': '#f2b47e', 'local-users': '#8fb4e3' }
+const colorOf = (target: string): string => COLORS[target] ?? '#555555'
+const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+/** A round step (1, 2 or 5 × 10^k) that gives about `count` ticks up to `max`. */
+function tickStep (max: number, count = 5): number {
+  const raw = max / count
+  const power = 10 ** Math.floor(Math.log10(raw))
+  const unit = raw / power
+  return power * (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10)
+}
+
+interface Bar { group: string, target: string, value: Spread, ratio: Spread | null }
+
+function panel (x: number, y: number, width: number, height: number, title: string, unit: string, bars: Bar[]): string {
+  const parts: string[] = []
+  const top = Math.max(...bars.map(b => Number.isFinite(b.value.max) ? b.value.max : 0), 1) * 1.18
+  const step = tickStep(top)
+  const chartTop = y + 30
+  const chartBottom = y + height - 40
+  const scale = (v: number): number => chartBottom - (v / top) * (chartBottom - chartTop)
+  parts.push(`<text x="${x}" y="${y + 14}" font-size="14" font-weight="bold">${escape(title)}</text>`)
+  for (let v = 0; v <= top; v += step) {
+    const ty = scale(v).toFixed(1)
+    parts.push(`<line x1="${x + 50}" x2="${x + width}" y1="${ty}" y2="${ty}" stroke="#e3e3e3"/>`)
+    parts.push(`<text x="${x + 44}" y="${Number(ty) + 4}" font-size="11" text-anchor="end" fill="#555">${number(v, step < 1 ? 1 : 0)}</text>`)
+  }
+  parts.push(`<text x="${x}" y="${(chartTop + chartBottom) / 2}" font-size="11" fill="#555" transform="rotate(-90 ${x + 10} ${(chartTop + chartBottom) / 2})" text-anchor="middle">${escape(unit)}</text>`)
+  const groups = [...new Set(bars.map(b => b.group))]
+  const groupWidth = (width - 60) / groups.length
+  for (const [gi, group] of groups.entries()) {
+    const inGroup = bars.filter(b => b.group === group)
+    const barWidth = Math.min(46, (groupWidth - 16) / inGroup.length)
+    const start = x + 56 + gi * groupWidth + (groupWidth - barWidth * inGroup.length) / 2
+    for (const [bi, bar] of inGroup.entries()) {
+      if (!Number.isFinite(bar.value.median)) continue
+      const bx = start + bi * barWidth
+      const by = scale(bar.value.median)
+      parts.push(`<rect x="${(bx + 2).toFixed(1)}" y="${by.toFixed(1)}" width="${(barWidth - 4).toFixed(1)}" height="${(chartBottom - by).toFixed(1)}" fill="${colorOf(bar.target)}"><title>${escape(`${bar.target} ${group}: ${spreadText(bar.value, 1)}`)}</title></rect>`)
+      const cx = bx + barWidth / 2
+      if (bar.value.max > bar.value.min) {
+        parts.push(`<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${scale(bar.value.min).toFixed(1)}" y2="${scale(bar.value.max).toFixed(1)}" stroke="#222" stroke-width="1.2"/>`)
+      }
+      const label = bar.ratio === null ? '1×' : Number.isFinite(bar.ratio.median) ? `${bar.ratio.median.toFixed(2)}×` : ''
+      parts.push(`<text x="${cx.toFixed(1)}" y="${(scale(bar.value.max) - 5).toFixed(1)}" font-size="10" text-anchor="middle">${label}</text>`)
+    }
+    if (groups.length > 1 || group !== '') parts.push(`<text x="${(x + 56 + gi * groupWidth + groupWidth / 2).toFixed(1)}" y="${chartBottom + 16}" font-size="11" text-anchor="middle">${escape(group)}</text>`)
+  }
+  parts.push(`<line x1="${x + 50}" x2="${x + width}" y1="${chartBottom}" y2="${chartBottom}" stroke="#333"/>`)
+  return parts.join('\n')
+}
+
+/** Handshakes/s (left) and RSS per held socket (right), bars at the median, whiskers min–max, ratio to bare on top. */
+export function chartSvg (results: BenchResults): string {
+  const width = 960
+  const height = 380
+  const handshakeBars: Bar[] = summarizeHandshakes(results).map(s => ({ group: '', target: s.target, value: s.perSecond.value, ratio: s.perSecond.ratio }))
+  const memoryBars: Bar[] = summarizeMemory(results).map(l => ({
+    group: `${number(l.sockets, 0)} sockets`,
+    target: l.target,
+    value: { median: l.rssPerSocket.value.median / KIB, min: l.rssPerSocket.value.min / KIB, max: l.rssPerSocket.value.max / KIB },
+    ratio: l.rssPerSocket.ratio
+  }))
+  const targets = [...new Set([...handshakeBars, ...memoryBars].map(b => b.target))]
+  const legend = targets.map((t, i) => `<rect x="${20 + i * 130}" y="${height - 22}" width="12" height="12" fill="${colorOf(t)}"/><text x="${36 + i * 130}" y="${height - 12}" font-size="12">${escape(t)}</text>`).join('\n')
+  const note = `${results.startedAt.slice(0, 10)} · ${results.machine.cpus} CPUs · Node.js ${results.machine.node} · ${results.command}`
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">
+<rect width="${width}" height="${height}" fill="#ffffff"/>
+${panel(20, 10, 330, height - 40, 'Handshakes per second', 'handshakes/s', handshakeBars)}
+${memoryBars.length > 0 ? panel(390, 10, width - 410, height - 40, 'RSS per held socket', 'KiB per socket', memoryBars) : ''}
+${legend}
+<text x="${width - 10}" y="${height - 12}" font-size="10" text-anchor="end" fill="#777">${escape(note)}</text>
+</svg>
+`
+}

@@ -1,0 +1,464 @@
+/**
+ * `npm run bench`: what this server's authentication costs, against plain Socket.IO, in one run.
+ *
+ * Starts every server it measures as a child process (pinned to one core with taskset, file
+ * descriptor limit raised) and a load generator (pinned to another core), alternates the targets
+ * round by round, prints the tables, and writes bench/results/*.json, docs/benchmarks.md and the
+ * chart. See docs/benchmarks.md for the method.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { availableParallelism, loadavg } from 'node:os'
+import { join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import { StandInIssuer } from '../test/auth0-issuer.js'
+import { Peer, type FromLoad, type FromServer, type HandshakeRun, type ServerStats, type ToLoad, type ToServer } from './ipc.js'
+import { socketIoUrl } from './protocol.js'
+import { chartSvg, markdownReport, textReport } from './report.js'
+import type { BenchResults, HandshakeRound, HoldLevel, JwksReport, Machine, MemoryRound, Options, ServerKind, Target } from './results.js'
+import { ascending, percentile } from './stats.js'
+
+const root = resolve(import.meta.dirname, '..')
+const resultsDir = join(root, 'bench', 'results')
+const docsDir = join(root, 'docs')
+const CHART = 'benchmarks.svg'
+/** Where bench/tsconfig.build.json puts the compiled servers. */
+const buildDir = join(resultsDir, 'build')
+
+const TARGETS: Target[] = [
+  { name: 'bare', server: 'bare', tokens: 'local', description: 'plain Socket.IO 4 on node:http, no authentication, the same Socket.IO options (bench/server-bare.ts)' },
+  { name: 'local', server: 'local', tokens: 'local', description: 'this server in local mode: HS256 tokens signed with JWT_SECRET (bench/server-app.ts: loadConfig + buildApp)' },
+  { name: 'auth0', server: 'auth0', tokens: 'auth0', description: 'this server in auth0 mode: RS256 tokens, keys from the stand-in tenant\'s JWKS on 127.0.0.1' },
+  { name: 'auth0-reconnect', server: 'auth0', tokens: 'auth0-again', description: 'the `auth0` server, sent again the tokens of the `auth0` round just before (as reconnects or other tabs would): verified from the cache', informational: true },
+  { name: 'local-users', server: 'local', tokens: 'local-users', description: 'the `local` server, with a distinct user per token: every connect and close also broadcasts presence to lobby', informational: true }
+]
+/** Handshakes before the baseline of a held-connection round. */
+const MEMORY_WARMUP = 50
+/** Targets of the held-connection and fan-out rounds. */
+const MEMORY_TARGETS = ['bare', 'local', 'auth0']
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    n: { type: 'string' },
+    concurrency: { type: 'string' },
+    rounds: { type: 'string' },
+    warmup: { type: 'string' },
+    holds: { type: 'string' },
+    'memory-rounds': { type: 'string' },
+    'fanout-messages': { type: 'string' },
+    targets: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'no-docs': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false }
+  }
+})
+
+if (args.help) {
+  process.stdout.write(`npm run bench -- [--quick] [--n 5000] [--concurrency 50] [--rounds 5] [--warmup 1000]
+  [--holds 1000,5000,10000] [--memory-rounds 2] [--fanout-messages 30] [--targets bare,local,auth0,local-users]
+  [--profile] (write .cpuprofile files of the servers to bench/results/profiles)
+  [--no-docs] (leave docs/benchmarks.md and docs/${CHART} alone)
+`)
+  process.exit(0)
+}
+
+function integer (value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a whole number (got ${value})`)
+  return parsed
+}
+
+const quick = args.quick
+const targetNames = (args.targets ?? TARGETS.map(t => t.name).join(',')).split(',').map(t => t.trim()).filter(t => t !== '')
+for (const name of targetNames) if (!TARGETS.some(t => t.name === name)) throw new Error(`unknown target ${name} (known: ${TARGETS.map(t => t.name).join(', ')})`)
+if (!targetNames.includes('bare')) targetNames.unshift('bare')
+if (targetNames.includes('auth0-reconnect') && !targetNames.includes('auth0')) throw new Error('auth0-reconnect needs the auth0 target (it sends its tokens again)')
+const targets = TARGETS.filter(t => targetNames.includes(t.name))
+
+const options: Options = {
+  quick,
+  n: integer(args.n, quick ? 1000 : 5000, 'n'),
+  concurrency: Math.max(1, integer(args.concurrency, 50, 'concurrency')),
+  rounds: Math.max(1, integer(args.rounds, quick ? 3 : 5, 'rounds')),
+  warmup: integer(args.warmup, quick ? 300 : 1000, 'warmup'),
+  holds: (args.holds ?? (quick ? '1000,2000' : '1000,5000,10000')).split(',').filter(h => h !== '').map(h => integer(h, 0, 'holds')).filter(h => h > 0).sort((a, b) => a - b),
+  memoryRounds: integer(args['memory-rounds'], quick ? 1 : 2, 'memory-rounds'),
+  fanoutMessages: Math.max(1, integer(args['fanout-messages'], quick ? 20 : 30, 'fanout-messages')),
+  targets: targets.map(t => t.name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine
+
+function cpuModel (): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find(l => l.startsWith('model name'))
+    return line?.split(':')[1]?.trim() ?? 'unknown CPU'
+  } catch {
+    return 'unknown CPU'
+  }
+}
+
+/** The CPUs this process may run on (Cpus_allowed_list), e.g. [0, 1]. */
+function allowedCpus (): number[] {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find(l => l.startsWith('Cpus_allowed_list:'))
+    const cpus: number[] = []
+    for (const part of (line?.split(':')[1] ?? '').trim().split(',')) {
+      const [from, to] = part.split('-').map(Number)
+      if (from === undefined || !Number.isInteger(from)) continue
+      for (let cpu = from; cpu <= (to ?? from); cpu++) cpus.push(cpu)
+    }
+    return cpus
+  } catch {
+    return []
+  }
+}
+
+function hardFdLimit (): number | null {
+  const result = spawnSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' })
+  const value = result.stdout.trim()
+  if (value === 'unlimited') return Number.POSITIVE_INFINITY
+  const parsed = Number(value)
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : null
+}
+
+const cpus = allowedCpus()
+const hasTaskset = spawnSync('taskset', ['--version']).status === 0
+const pinned = hasTaskset && cpus.length >= 2 ? { server: cpus[0] as number, load: cpus[1] as number } : null
+const fdLimit = hardFdLimit()
+const machine: Machine = {
+  cpus: availableParallelism(),
+  cpuModel: cpuModel(),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  loadAverage: loadavg(),
+  pinned,
+  fdLimit: fdLimit === Number.POSITIVE_INFINITY ? null : fdLimit
+}
+
+const maxHold = Math.max(0, ...options.holds)
+if (fdLimit !== null && maxHold + 200 > fdLimit) {
+  const fitting = options.holds.filter(h => h + 200 <= fdLimit)
+  process.stderr.write(`The hard fd limit (${fdLimit}) is too low for ${maxHold} sockets: holding ${fitting.join(', ') || 'none'}\n`)
+  options.holds = fitting
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+/**
+ * The servers run compiled (tsc), as `npm start` runs this server: tsx would add its own work per
+ * closure (esbuild's keepNames) to the servers' figures. Type errors do not stop the emit.
+ */
+function buildServers (): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  const result = spawnSync(process.execPath, [tsc, '-p', 'bench/tsconfig.build.json'], { cwd: root, encoding: 'utf8' })
+  if (result.status !== 0) process.stderr.write(`  tsc reported errors (the servers are built anyway):\n${result.stdout}`)
+  for (const file of ['server-app.js', 'server-bare.js']) {
+    if (!existsSync(join(buildDir, 'bench', file))) throw new Error(`the bench servers did not build (${file} missing)`)
+  }
+}
+
+/** Node (with tsx for TypeScript), under bash (to raise the fd limit to the hard limit) and taskset (to pin). */
+function spawnNode (script: string, cpu: number | undefined, nodeArgs: string[], env: Record<string, string>): ReturnType<typeof spawn> {
+  const pin = cpu !== undefined && pinned !== null ? ['taskset', '-c', String(cpu)] : []
+  const loader = script.endsWith('.ts') ? ['--import=tsx'] : []
+  const command = [...pin, process.execPath, ...loader, ...nodeArgs, script]
+  const baseEnv: Record<string, string> = {}
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
+    const value = process.env[key]
+    if (value !== undefined) baseEnv[key] = value
+  }
+  return spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bench', ...command], {
+    cwd: root,
+    env: { ...baseEnv, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  })
+}
+
+type ServerPeer = Peer<ToServer, FromServer>
+interface RunningServer { kind: ServerKind, peer: ServerPeer, port: number, url: string }
+
+const runStarted = new Date()
+/** Names this run's files. */
+const runStamp = runStarted.toISOString().replace(/[:.]/g, '-')
+const BENCH_SECRET = randomBytes(32).toString('base64url')
+const BENCH_USER = { sub: 'bench', name: 'Bench' }
+const AUDIENCE = 'https://bench.example.test'
+
+let issuer: StandInIssuer | undefined
+let auth0Processes = 0
+const jwksPerProcess: number[] = []
+
+function serverEnv (kind: ServerKind): Record<string, string> {
+  if (kind === 'bare') return {}
+  const app: Record<string, string> = { LOG_LEVEL: 'silent' }
+  if (kind === 'local') Object.assign(app, { AUTH_MODE: 'local', JWT_SECRET: BENCH_SECRET })
+  else Object.assign(app, { AUTH_MODE: 'auth0', AUTH0_DOMAIN: (issuer as StandInIssuer).origin, AUTH0_AUDIENCE: AUDIENCE })
+  return { BENCH_APP_ENV: JSON.stringify(app) }
+}
+
+async function startServer (kind: ServerKind, label: string): Promise<RunningServer> {
+  const nodeArgs = ['--expose-gc']
+  if (args.profile) {
+    // One folder per server process and run (a process may write one profile per thread).
+    const dir = join(resultsDir, 'profiles', runStamp, label)
+    mkdirSync(dir, { recursive: true })
+    nodeArgs.push('--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${dir}`)
+  }
+  const script = join(buildDir, 'bench', kind === 'bare' ? 'server-bare.js' : 'server-app.js')
+  const peer: ServerPeer = new Peer(spawnNode(script, pinned?.server, nodeArgs, serverEnv(kind)), `${kind} server`)
+  const timer = setTimeout(() => peer.child.kill('SIGKILL'), 60_000)
+  const first = await peer.next()
+  clearTimeout(timer)
+  if (first.type !== 'listening') throw new Error(`${kind} server: unexpected ${first.type}`)
+  if (kind === 'auth0') auth0Processes++
+  return { kind, peer, port: first.port, url: socketIoUrl(first.port) }
+}
+
+async function stopServer (server: RunningServer): Promise<void> {
+  if (server.kind === 'auth0') jwksPerProcess.push((await stats(server, false)).jwksFetches ?? 0)
+  await server.peer.stop({ type: 'exit' })
+}
+
+async function stats (server: RunningServer, gc: boolean): Promise<ServerStats> {
+  const reply = await server.peer.ask({ type: 'stats', gc })
+  if (reply.type !== 'stats') throw new Error(`${server.kind} server: unexpected ${reply.type}`)
+  return reply.stats
+}
+
+/** Waits until the server has seen every connection close, and returns its stats then. */
+async function settled (server: RunningServer, timeoutMs = 15_000): Promise<ServerStats> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const now = await stats(server, false)
+    if (now.sockets === 0 || Date.now() > deadline) return now
+    await sleep(20)
+  }
+}
+
+type LoadPeer = Peer<ToLoad, FromLoad>
+
+async function ask<T extends FromLoad['type']> (load: LoadPeer, message: ToLoad, expected: T): Promise<Extract<FromLoad, { type: T }>> {
+  const reply = await load.ask(message)
+  if (reply.type === 'error') throw new Error(`load generator: ${reply.message}`)
+  if (reply.type !== expected) throw new Error(`load generator: expected ${expected}, got ${reply.type}`)
+  return reply as Extract<FromLoad, { type: T }>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens, all made before anything is timed
+
+const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+function localTokens (count: number, distinctUsers: boolean, exp: number): string[] {
+  const header = b64({ alg: 'HS256', typ: 'JWT' })
+  const iat = Math.floor(Date.now() / 1000)
+  return Array.from({ length: count }, (_, i) => {
+    const user = distinctUsers ? { sub: `bench-${i}`, name: `Bench ${i}` } : BENCH_USER
+    const input = `${header}.${b64({ ...user, permissions: [], jti: randomUUID(), iat, exp })}`
+    return `${input}.${createHmac('sha256', BENCH_SECRET).update(input).digest('base64url')}`
+  })
+}
+
+async function auth0Tokens (count: number, exp: number): Promise<string[]> {
+  const stand = issuer as StandInIssuer
+  const tokens: string[] = []
+  // RS256 signatures are deterministic: a distinct `exp` makes every token distinct. WebCrypto
+  // signs on libuv's thread pool, so batches use every core.
+  for (let i = 0; i < count; i += 64) {
+    const batch = Array.from({ length: Math.min(64, count - i) }, async (_, j) =>
+      await stand.sign({ sub: `auth0|${BENCH_USER.sub}`, name: BENCH_USER.name, permissions: [], exp: exp + i + j }))
+    tokens.push(...await Promise.all(batch))
+  }
+  return tokens
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rounds
+
+async function handshakeRound (load: LoadPeer, server: RunningServer, target: Target, round: number, tokens: string[]): Promise<HandshakeRound> {
+  const before = await stats(server, false)
+  const { run } = await ask(load, { type: 'handshakes', url: server.url, tokens, concurrency: options.concurrency }, 'handshakes')
+  const after = await settled(server)
+  return roundFrom(target.name, round, tokens.length, run, after.cpuUs - before.cpuUs)
+}
+
+function roundFrom (target: string, round: number, n: number, run: HandshakeRun, cpuUs: number): HandshakeRound {
+  const sorted = ascending(run.latenciesMs)
+  const result: HandshakeRound = {
+    target,
+    round,
+    n,
+    ok: run.ok,
+    refused: run.refused,
+    failed: run.failed,
+    seconds: run.seconds,
+    perSecond: run.ok / run.seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    cpuUsPerHandshake: cpuUs / Math.max(1, run.ok)
+  }
+  if (run.firstProblem !== undefined) result.firstProblem = run.firstProblem
+  return result
+}
+
+async function memoryRound (load: LoadPeer, target: Target, round: number, tokens: string[]): Promise<MemoryRound> {
+  const server = await startServer(target.server, `${target.name}-memory-${round}`)
+  try {
+    // A short warm-up (code paths loaded, JWKS fetched): a long one would leave freed heap pages
+    // resident, and the held sockets would fill them without growing RSS.
+    const warm = tokens.slice(maxHold, maxHold + MEMORY_WARMUP)
+    await ask(load, { type: 'handshakes', url: server.url, tokens: warm, concurrency: options.concurrency }, 'handshakes')
+    await settled(server)
+    const base = await stats(server, true)
+    const levels: HoldLevel[] = []
+    let held = 0
+    let previous = { sockets: 0, rss: base.rss }
+    for (const level of options.holds) {
+      const reply = await ask(load, { type: 'hold', url: server.url, tokens: tokens.slice(held, level), concurrency: options.concurrency }, 'hold')
+      if (reply.firstProblem !== undefined) process.stderr.write(`  ${target.name}: ${reply.failed} connection(s) failed, first: ${reply.firstProblem}\n`)
+      held = level
+      const now = await stats(server, true)
+      const fan = await ask(load, { type: 'fanout', messages: options.fanoutMessages }, 'fanout')
+      const sorted = ascending(fan.timesMs)
+      levels.push({
+        sockets: reply.held,
+        failed: reply.failed,
+        rss: now.rss,
+        heapUsed: now.heapUsed,
+        rssPerSocket: (now.rss - base.rss) / Math.max(1, reply.held),
+        rssMarginal: (now.rss - previous.rss) / Math.max(1, reply.held - previous.sockets),
+        heapPerSocket: (now.heapUsed - base.heapUsed) / Math.max(1, reply.held),
+        fanout: { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), messages: fan.timesMs.length, lost: fan.lost }
+      })
+      previous = { sockets: reply.held, rss: now.rss }
+      process.stdout.write(`  ${target.name} round ${round}: ${reply.held} sockets, ${((now.rss - base.rss) / reply.held / 1024).toFixed(1)} KiB RSS/socket, fan-out p99 ${percentile(sorted, 99).toFixed(1)} ms\n`)
+    }
+    await ask(load, { type: 'release' }, 'released')
+    const result: MemoryRound = { target: target.name, round, baseRss: base.rss, baseHeapUsed: base.heapUsed, levels }
+    const fetches = (await settled(server)).jwksFetches
+    if (fetches !== undefined) result.jwksFetches = fetches
+    return result
+  } finally {
+    await stopServer(server)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+function commandLine (): string {
+  const extra = process.argv.slice(2)
+  return `npm run bench${extra.length > 0 ? ` -- ${extra.join(' ')}` : ''}`
+}
+
+async function main (): Promise<void> {
+  const started = runStarted.getTime()
+  const startedAt = runStarted.toISOString()
+  process.stdout.write(`fastify-realtime-auth bench: ${commandLine()}\n`)
+  if (pinned === null) process.stdout.write('  (not pinned: needs taskset and two allowed CPUs)\n')
+
+  process.stdout.write('  building the servers (tsc -p bench/tsconfig.build.json)...\n')
+  buildServers()
+
+  const needsAuth0 = targets.some(t => t.server === 'auth0')
+  if (needsAuth0) {
+    issuer = await new StandInIssuer().start()
+    issuer.audience = AUDIENCE
+  }
+
+  // Tokens: warm-up, then a fresh slice per round, never seen by that server before; the held
+  // connections (a new server per round) reuse the first ones.
+  const perServer = options.warmup + options.rounds * options.n
+  const poolSize = Math.max(perServer, maxHold + MEMORY_WARMUP)
+  const exp = Math.floor(Date.now() / 1000) + 3 * 3600
+  const signing = Date.now()
+  process.stdout.write(`  making ${poolSize} tokens per kind...\n`)
+  const pools: Record<Target['tokens'], string[]> = {
+    local: localTokens(poolSize, false, exp),
+    'local-users': targets.some(t => t.tokens === 'local-users') ? localTokens(perServer, true, exp) : [],
+    auth0: needsAuth0 ? await auth0Tokens(poolSize, exp) : [],
+    'auth0-again': []
+  }
+  // The same tokens, in the same slices: each round of auth0-reconnect follows auth0's.
+  pools['auth0-again'] = pools.auth0
+
+  process.stdout.write(`  tokens made in ${((Date.now() - signing) / 1000).toFixed(1)} s\n`)
+  const load: LoadPeer = new Peer(spawnNode('bench/load.ts', pinned?.load, [], {}), 'load generator')
+  const servers = new Map<ServerKind, RunningServer>()
+  const results: BenchResults = {
+    startedAt,
+    durationSec: 0,
+    command: commandLine(),
+    machine,
+    options,
+    targets,
+    handshakes: [],
+    memory: [],
+    jwks: null
+  }
+  try {
+    for (const kind of new Set(targets.map(t => t.server))) servers.set(kind, await startServer(kind, `${kind}-handshakes`))
+    const serverOf = (target: Target): RunningServer => servers.get(target.server) as RunningServer
+
+    process.stdout.write(`  warm-up: ${options.warmup} handshakes per target\n`)
+    for (const target of targets) {
+      if (options.warmup === 0) break
+      await handshakeRound(load, serverOf(target), target, -1, pools[target.tokens].slice(0, options.warmup))
+    }
+    for (let round = 0; round < options.rounds; round++) {
+      const line: string[] = []
+      for (const target of targets) {
+        const from = options.warmup + round * options.n
+        const result = await handshakeRound(load, serverOf(target), target, round, pools[target.tokens].slice(from, from + options.n))
+        results.handshakes.push(result)
+        line.push(`${target.name} ${Math.round(result.perSecond)}/s ${result.cpuUsPerHandshake.toFixed(0)} µs`)
+        if (result.firstProblem !== undefined) process.stderr.write(`  ${target.name}: ${result.refused} refused, ${result.failed} failed; first: ${result.firstProblem}\n`)
+      }
+      process.stdout.write(`  handshakes round ${round + 1}/${options.rounds}: ${line.join(' | ')}\n`)
+    }
+    for (const server of servers.values()) await stopServer(server)
+    servers.clear()
+
+    const memoryTargets = targets.filter(t => MEMORY_TARGETS.includes(t.name))
+    if (options.holds.length > 0) {
+      for (let round = 0; round < options.memoryRounds; round++) {
+        for (const target of memoryTargets) results.memory.push(await memoryRound(load, target, round, pools[target.tokens]))
+      }
+    }
+
+    if (issuer !== undefined) {
+      const report: JwksReport = { kids: 1, processes: auth0Processes, requests: issuer.jwksRequests(), perProcess: jwksPerProcess }
+      results.jwks = report
+    }
+  } finally {
+    for (const server of servers.values()) await stopServer(server).catch(() => undefined)
+    await load.stop({ type: 'exit' }).catch(() => undefined)
+    await issuer?.stop()
+  }
+
+  results.durationSec = (Date.now() - started) / 1000
+  mkdirSync(resultsDir, { recursive: true })
+  const file = join(resultsDir, `bench-${runStamp}.json`)
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n')
+
+  process.stdout.write(`\n${textReport(results)}\n\nRaw figures: ${file}\n`)
+  if (!args['no-docs']) {
+    mkdirSync(docsDir, { recursive: true })
+    writeFileSync(join(docsDir, CHART), chartSvg(results))
+    writeFileSync(join(docsDir, 'benchmarks.md'), markdownReport(results, CHART))
+    process.stdout.write(`Written: docs/benchmarks.md, docs/${CHART} (${Math.round(results.durationSec)} s)\n`)
+  }
+}
+
+await main()
