@@ -11,6 +11,7 @@ import cors from '@fastify/cors'
 import auth from '../plugins/auth.js'
 import sockets from '../plugins/sockets.js'
 import staticClient from '../plugins/static.js'
+import securityHeaders from '../plugins/security-headers.js'
 import login from '../routes/login.js'
 import me from '../routes/me.js'
 import clientConfig from '../routes/client-config.js'
@@ -28,6 +29,7 @@ export const app = fp<AppOptions>(async function app (fastify, { config }) {
   await fastify.register(readiness)
   await fastify.register(metrics)
   await fastify.register(cors, { origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins] })
+  await fastify.register(securityHeaders)
   await fastify.register(rateLimit, { global: false, onExceeded: () => fastify.metrics.rateLimited.inc({ source: 'http' }) })
   await fastify.register(auth)
   await fastify.register(sockets)
