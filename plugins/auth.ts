@@ -95,7 +95,8 @@ export default fp(async (fastify) => {
   const jwtConfig = jwtOptions(config, jwks)
   await fastify.register(fastifyJwt, jwtConfig)
 
-  const revocations = new MemoryRevocations()
+  // REDIS_URL set: the store in Redis, so TOKEN_REVOKED holds on every node; else this process's memory.
+  const revocations: RevocationStore = fastify.redis?.revocations ?? new MemoryRevocations()
   fastify.addHook('onClose', async () => await revocations.close())
 
   const verifyToken = createTokenVerifier({
@@ -106,7 +107,9 @@ export default fp(async (fastify) => {
       ? createJwtVerify(config.auth.secret, jwtConfig.verify ?? {})
       : createJwtVerify(async (header) => await (jwks as JwksKeys).keyFor(header), jwtConfig.verify ?? {}, { size: VERIFIED_TOKEN_CACHE }),
     revocations,
-    maxTokenBytes: config.limits.maxTokenBytes
+    maxTokenBytes: config.limits.maxTokenBytes,
+    revocationFailMode: config.revocationFailMode,
+    onRevocationCheckSkipped: (error) => fastify.log.debug({ error: (error as Error).message }, 'revocation store unavailable: token accepted unchecked (REVOCATION_FAIL_MODE=open)')
   })
 
   const logRefusal = createRefusalLog(fastify.log)
@@ -131,4 +134,4 @@ export default fp(async (fastify) => {
       await reply.code(401).send(httpAuthError(error))
     }
   })
-}, { name: 'auth', fastify: '5.x', dependencies: ['config', 'readiness', 'metrics'] })
+}, { name: 'auth', fastify: '5.x', dependencies: ['config', 'readiness', 'metrics', 'redis'] })

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
 import fastifySocketIO from 'fastify-socket.io'
+import { createAdapter } from '@socket.io/redis-adapter'
 import { handleConnections } from '../src/realtime/connection.js'
 import type { AppServer } from '../src/realtime/events.js'
 import { authenticateHandshake } from '../src/realtime/handshake.js'
@@ -16,6 +17,9 @@ declare module 'fastify' {
  * Socket.IO on the Fastify server. Fastify hooks do not run for `/socket.io/` requests, so the
  * limits that protect the handshake are Socket.IO's own: cors, allowRequest, maxHttpBufferSize,
  * connectTimeout. Connection state recovery stays off (it would skip the auth middleware).
+ *
+ * With REDIS_URL, the Redis adapter (pub/sub) carries broadcasts, room queries (presence's
+ * fetchSockets, bounded by `adapterTimeoutMs`) and disconnects (logout) to every node.
  */
 export default fp(async (fastify) => {
   const { config } = fastify
@@ -25,6 +29,15 @@ export default fp(async (fastify) => {
     maxHttpBufferSize: config.limits.maxPacketBytes,
     connectTimeout: config.limits.connectTimeoutMs,
     allowRequest: originCheck(config.corsOrigins),
+    ...(fastify.redis === undefined
+      ? {}
+      : {
+          adapter: createAdapter(fastify.redis.commands, fastify.redis.subscriber, {
+            key: `${config.redisKeyPrefix}socket.io`,
+            requestsTimeout: config.limits.adapterTimeoutMs,
+            publishOnSpecificResponseChannel: true
+          })
+        }),
     ...(config.corsOrigins.length > 0
       ? { cors: { origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins] } }
       : {})
@@ -41,4 +54,4 @@ export default fp(async (fastify) => {
     log: fastify.log,
     observe: { message: () => metrics.messages.inc(), rateLimited: () => metrics.rateLimited.inc({ source: 'socket' }) }
   })
-}, { name: 'sockets', fastify: '5.x', dependencies: ['config', 'auth', 'metrics'] })
+}, { name: 'sockets', fastify: '5.x', dependencies: ['config', 'redis', 'auth', 'metrics'] })

@@ -17,6 +17,9 @@ const session: FastifyPluginAsyncTypebox = async (fastify) => {
     const { tokenId, expiresAt } = request.user
     await fastify.revocations.revoke(tokenId, Date.parse(expiresAt))
     fastify.metrics.revocations.inc()
+    // This node's sockets at once, even while Redis is down (the Redis adapter acts on its own
+    // disconnect request only when Redis echoes it back); then every other node's, through Redis.
+    fastify.io.local.in(tokenRoom(tokenId)).disconnectSockets(true)
     fastify.io.in(tokenRoom(tokenId)).disconnectSockets(true)
     return await reply.code(204).send(null)
   })

@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js'
 import configPlugin from '../plugins/config.js'
 import readiness from '../plugins/readiness.js'
 import metrics from '../plugins/metrics.js'
+import redis from '../plugins/redis.js'
 import cors from '@fastify/cors'
 import auth from '../plugins/auth.js'
 import sockets from '../plugins/sockets.js'
@@ -31,6 +32,7 @@ export const app = fp<AppOptions>(async function app (fastify, { config }) {
   await fastify.register(cors, { origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins] })
   await fastify.register(securityHeaders)
   await fastify.register(rateLimit, { global: false, onExceeded: () => fastify.metrics.rateLimited.inc({ source: 'http' }) })
+  await fastify.register(redis)
   await fastify.register(auth)
   await fastify.register(sockets)
   await fastify.register(login)

@@ -26,6 +26,8 @@ export const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.Optional(Type.String()),
   USERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_.-]{0,64}$', default: '' }),
+  REVOCATION_FAIL_MODE: Type.Union([Type.Literal('closed'), Type.Literal('open')], { default: 'closed' }),
   TRUST_PROXY: Type.Optional(Type.String()),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   LOG_LEVEL: LogLevel
@@ -77,6 +79,8 @@ export interface Limits {
   jwks: { timeoutMs: number, cacheTtlMs: number, unknownKidCooldownMs: number }
   /** Bound on cross-node adapter queries (presence). */
   adapterTimeoutMs: number
+  /** Redis: how long a command may take, and the longest pause between reconnection attempts. */
+  redis: { commandTimeoutMs: number, reconnectMaxDelayMs: number }
 }
 
 export interface AppConfig {
@@ -87,6 +91,10 @@ export interface AppConfig {
   /** Origins allowed besides the server's own, for HTTP and Socket.IO. */
   corsOrigins: readonly string[]
   redisUrl?: string
+  /** Put before every Redis key and channel of this server (`<prefix>socket.io`, `<prefix>revoked:<id>`). */
+  redisKeyPrefix: string
+  /** When Redis cannot say whether a token was revoked: `closed` refuses it, `open` accepts it. */
+  revocationFailMode: 'closed' | 'open'
   trustProxy: boolean | string
   /** When set, GET /metrics needs it as a Bearer token. */
   metricsToken?: string
@@ -105,7 +113,8 @@ export const defaultLimits: Limits = {
   expiringNoticeSec: 30,
   socketRate: { burst: 20, perSecond: 5 },
   jwks: { timeoutMs: 5000, cacheTtlMs: 10 * 60_000, unknownKidCooldownMs: 10_000 },
-  adapterTimeoutMs: 2000
+  adapterTimeoutMs: 2000,
+  redis: { commandTimeoutMs: 1000, reconnectMaxDelayMs: 5000 }
 }
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
@@ -149,6 +158,8 @@ function describe (error: unknown): string {
   if (name === 'AUTH_MODE') return 'AUTH_MODE must be "local" or "auth0"'
   if (name === 'AUTH0_DOMAIN') return 'AUTH0_DOMAIN must be a tenant domain (example.eu.auth0.com) or an origin (https://host:port)'
   if (name === 'REDIS_URL') return 'REDIS_URL must start with redis:// or rediss://'
+  if (name === 'REDIS_KEY_PREFIX') return 'REDIS_KEY_PREFIX must be at most 64 letters, digits or : _ . -'
+  if (name === 'REVOCATION_FAIL_MODE') return 'REVOCATION_FAIL_MODE must be "closed" or "open"'
   if (name === 'JWT_SECRET') return 'JWT_SECRET must be at least 32 characters'
   if (name === 'METRICS_TOKEN') return 'METRICS_TOKEN must be at least 16 characters'
   if (name === 'JWT_EXPIRES_IN') return 'JWT_EXPIRES_IN must look like 90s, 15m, 2h or a number of seconds'
@@ -228,6 +239,8 @@ export function loadConfig (env: Record<string, string | undefined>, limits: Par
     auth,
     corsOrigins,
     redisUrl: parsed.REDIS_URL,
+    redisKeyPrefix: parsed.REDIS_KEY_PREFIX,
+    revocationFailMode: parsed.REVOCATION_FAIL_MODE,
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
     metricsToken: parsed.METRICS_TOKEN,
     logLevel: parsed.LOG_LEVEL,

@@ -75,9 +75,26 @@ export interface VerifierOptions {
   verifyJwt: VerifyJwt
   revocations: RevocationStore
   maxTokenBytes: number
+  /**
+   * When the revocation store cannot answer (Redis down): `closed` (the default) refuses the token
+   * as INVALID_TOKEN, `open` lets it through as not revoked. Decided here, so HTTP and sockets agree.
+   */
+  revocationFailMode?: 'closed' | 'open'
+  /** Told each time fail-open lets a token through unchecked (nothing else would log it). */
+  onRevocationCheckSkipped?: (error: unknown) => void
 }
 
-export function createTokenVerifier ({ verifyJwt, revocations, maxTokenBytes }: VerifierOptions): VerifyToken {
+export function createTokenVerifier ({ verifyJwt, revocations, maxTokenBytes, revocationFailMode = 'closed', onRevocationCheckSkipped }: VerifierOptions): VerifyToken {
+  async function isRevoked (tokenId: string): Promise<boolean> {
+    try {
+      return await revocations.isRevoked(tokenId)
+    } catch (error) {
+      if (revocationFailMode === 'closed') throw new AuthError('INVALID_TOKEN', `revocation store unavailable: ${(error as Error).message}`)
+      onRevocationCheckSkipped?.(error)
+      return false
+    }
+  }
+
   return async function verifyToken (token) {
     if (token === undefined || token === '') throw new AuthError('NO_TOKEN', 'no token in the request')
     if (token.length > maxTokenBytes) throw new AuthError('INVALID_TOKEN', `token longer than ${maxTokenBytes} bytes`)
@@ -88,7 +105,7 @@ export function createTokenVerifier ({ verifyJwt, revocations, maxTokenBytes }: 
       throw toAuthError(error)
     }
     const user = userFromClaims(claims, token)
-    if (await revocations.isRevoked(user.tokenId)) throw new AuthError('TOKEN_REVOKED', `token ${user.tokenId} was revoked`)
+    if (await isRevoked(user.tokenId)) throw new AuthError('TOKEN_REVOKED', `token ${user.tokenId} was revoked`)
     return user
   }
 }
