@@ -12,6 +12,7 @@ const FLOORS: Record<string, string> = {
   fastify: '5.8.5',
   '@fastify/jwt': '10.2.0',
   'fast-jwt': '6.3.2',
+  // get-jwks is not installed (src/auth/jwks.ts says why); if it ever comes back, not below this.
   'get-jwks': '11.0.3',
   'socket.io': '4.8.3',
   'engine.io': '6.6.9',
@@ -52,7 +53,7 @@ t.test('installed versions are at or above the advisory fixes', async t => {
     seen.add(pkg.name)
     t.ok(compare(pkg.version, floor) >= 0, `${pkg.name}@${pkg.version} >= ${floor} (${pkg.path.slice(packageRoot.length + 1)})`)
   }
-  for (const name of ['fastify', '@fastify/jwt', 'fast-jwt', 'get-jwks', 'socket.io', 'engine.io', 'socket.io-parser', 'ws', '@fastify/static']) {
+  for (const name of ['fastify', '@fastify/jwt', 'fast-jwt', 'socket.io', 'engine.io', 'socket.io-parser', 'ws', '@fastify/static']) {
     t.ok(seen.has(name), `${name} is installed`)
   }
 })
