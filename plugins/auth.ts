@@ -43,9 +43,6 @@ declare module 'fastify' {
   }
 }
 
-/** auth0 mode: verified tokens remembered (fast-jwt's LRU cache, per key). */
-const VERIFIED_TOKEN_CACHE = 1000
-
 /** fast-jwt calls the key function with the decoded token; request.jwtVerify with (request, token). */
 function headerOf (source: FastifyRequest | { header: KeyHeader }, tokenOrHeader?: TokenOrHeader): KeyHeader {
   if ('header' in source) return source.header
@@ -101,11 +98,9 @@ export default fp(async (fastify) => {
 
   const verifyToken = createTokenVerifier({
     // @fastify/jwt's options, verified by fast-jwt directly: once per token, not per call or key (see jwt-verify.ts).
-    // auth0 also remembers verified tokens (a reconnect, another tab): an RS256 signature costs
-    // several times an HS256 one, so the cache pays for its hashing even at a low hit rate.
-    verifyJwt: config.auth.mode === 'local'
-      ? createJwtVerify(config.auth.secret, jwtConfig.verify ?? {})
-      : createJwtVerify(async (header) => await (jwks as JwksKeys).keyFor(header), jwtConfig.verify ?? {}, { size: VERIFIED_TOKEN_CACHE }),
+    // No verified-token cache (fast-jwt's `cache`): measured, a miss cost about as much as a hit
+    // saved (docs/benchmarks.md), and a handshake mostly brings a token not seen before.
+    verifyJwt: createJwtVerify(config.auth.mode === 'local' ? config.auth.secret : async (header) => await (jwks as JwksKeys).keyFor(header), jwtConfig.verify ?? {}),
     revocations,
     maxTokenBytes: config.limits.maxTokenBytes,
     revocationFailMode: config.revocationFailMode,

@@ -4,12 +4,7 @@ import type { KeyHeader } from './jwks.js'
 import type { TokenClaims, VerifyJwt } from './verifier.js'
 
 /** What every token must satisfy, whichever key signed it (the verify options given to @fastify/jwt). */
-export type KeylessVerifyOptions = Omit<Partial<VerifierOptions>, 'key' | 'complete' | 'maxAge' | 'cache' | 'cacheTTL' | 'errorCacheTTL' | 'cacheKeyBuilder'>
-
-export interface JwtVerifyCache {
-  /** Verified tokens remembered per key (LRU); 0 turns the cache off. */
-  size: number
-}
+export type KeylessVerifyOptions = Omit<Partial<VerifierOptions>, 'key' | 'complete' | 'maxAge'>
 
 /** Chooses the key for a token from its header (auth0 mode: `kid`, from the JWKS). */
 export type KeyLookup = (header: KeyHeader) => Promise<string>
@@ -38,24 +33,10 @@ function headerOf (token: string): KeyHeader {
  *   at every verification, which costs several times the RS256 verification itself
  *   (docs/benchmarks.md). The lookup refuses an algorithm or `kid` it does not know before any
  *   verifier is made.
- *
- * With `cache`, a token verified before is answered from fast-jwt's cache (keyed by a hash of the
- * token) until its `exp` (plus the clock tolerance) and for at most fast-jwt's `cacheTTL`: a
- * reconnect or another tab with the same token skips the signature. The key lookup still runs
- * first (a rotated-out key is refused), and revocation is checked after this, on every call.
  * @see https://github.com/nearform/fast-jwt#createverifier
  */
-export function createJwtVerify (key: string | KeyLookup, options: KeylessVerifyOptions, cache: JwtVerifyCache = { size: 0 }): VerifyJwt {
-  const tolerance = options.clockTolerance ?? 0
-  const cached: Partial<VerifierOptions> = cache.size > 0
-    ? {
-        cache: cache.size,
-        // fast-jwt keeps an error until now + clockTolerance + errorCacheTTL: this keeps none, so a
-        // refused token is checked again in full next time (a key lookup never reaches fast-jwt).
-        errorCacheTTL: () => -tolerance - 1
-      }
-    : {}
-  const verifierOptions = { ...options, ...cached, complete: false }
+export function createJwtVerify (key: string | KeyLookup, options: KeylessVerifyOptions): VerifyJwt {
+  const verifierOptions = { ...options, complete: false }
   if (typeof key === 'string') return createVerifier<TokenClaims>({ ...verifierOptions, key })
   const verifiers = new Map<string, (token: string) => TokenClaims>()
   return async function verifyJwt (token) {
