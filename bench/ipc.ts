@@ -4,6 +4,8 @@ import type { ChildProcess } from 'node:child_process'
 export interface ServerStats {
   /** User + system CPU time of the whole process since it started, microseconds. */
   cpuUs: number
+  /** Of which user time (JavaScript, V8, OpenSSL); the rest is system time (syscalls, and on loopback the TCP work of the receiving side). */
+  cpuUserUs: number
   rss: number
   heapUsed: number
   /** Engine.IO connections open now. */

@@ -5,11 +5,8 @@ export type ServerKind = 'bare' | 'local' | 'auth0'
 export interface Target {
   name: string
   server: ServerKind
-  /**
-   * Which tokens it sends: local HS256 for one user (a distinct `jti` each), local with a user per
-   * token, RS256 from the stand-in tenant, or the auth0 round's tokens once more (reconnects).
-   */
-  tokens: 'local' | 'local-users' | 'auth0' | 'auth0-again'
+  /** Which tokens it sends: local HS256 for one user (a distinct `jti` each), local with a user per token, or RS256 from the stand-in tenant. */
+  tokens: 'local' | 'local-users' | 'auth0'
   description: string
   /** Measured for information, not held to a target. */
   informational?: boolean
@@ -28,6 +25,8 @@ export interface HandshakeRound {
   p99Ms: number
   /** Server user+system CPU over the round (closes included) per successful handshake, µs. */
   cpuUsPerHandshake: number
+  /** Of which user time (the rest is system time). */
+  cpuUserUsPerHandshake: number
   firstProblem?: string
 }
 
@@ -107,6 +106,7 @@ export interface HandshakeSummary {
   p50Ms: Figure
   p99Ms: Figure
   cpuUs: Figure
+  cpuUserUs: Figure
   problems: number
 }
 
@@ -139,6 +139,7 @@ export function summarizeHandshakes (results: BenchResults): HandshakeSummary[] 
     p50Ms: figure(results.handshakes, target, r => r.p50Ms),
     p99Ms: figure(results.handshakes, target, r => r.p99Ms),
     cpuUs: figure(results.handshakes, target, r => r.cpuUsPerHandshake),
+    cpuUserUs: figure(results.handshakes, target, r => r.cpuUserUsPerHandshake),
     problems: results.handshakes.filter(r => r.target === target).reduce((sum, r) => sum + r.refused + r.failed, 0)
   }))
 }

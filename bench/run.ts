@@ -32,7 +32,6 @@ const TARGETS: Target[] = [
   { name: 'bare', server: 'bare', tokens: 'local', description: 'plain Socket.IO 4 on node:http, no authentication, the same Socket.IO options (bench/server-bare.ts)' },
   { name: 'local', server: 'local', tokens: 'local', description: 'this server in local mode: HS256 tokens signed with JWT_SECRET (bench/server-app.ts: loadConfig + buildApp)' },
   { name: 'auth0', server: 'auth0', tokens: 'auth0', description: 'this server in auth0 mode: RS256 tokens, keys from the stand-in tenant\'s JWKS on 127.0.0.1' },
-  { name: 'auth0-reconnect', server: 'auth0', tokens: 'auth0-again', description: 'the `auth0` server, sent again tokens it verified in the `auth0` round just before (500 clients reconnecting): answered from the verified-token cache', informational: true },
   { name: 'local-users', server: 'local', tokens: 'local-users', description: 'the `local` server, with a distinct user per token: every connect and close also broadcasts presence to lobby', informational: true }
 ]
 /** Handshakes before the baseline of a held-connection round. */
@@ -80,7 +79,6 @@ const quick = args.quick
 const targetNames = (args.targets ?? TARGETS.map(t => t.name).join(',')).split(',').map(t => t.trim()).filter(t => t !== '')
 for (const name of targetNames) if (!TARGETS.some(t => t.name === name)) throw new Error(`unknown target ${name} (known: ${TARGETS.map(t => t.name).join(', ')})`)
 if (!targetNames.includes('bare')) targetNames.unshift('bare')
-if (targetNames.includes('auth0-reconnect') && !targetNames.includes('auth0')) throw new Error('auth0-reconnect needs the auth0 target (it sends its tokens again)')
 const targets = TARGETS.filter(t => targetNames.includes(t.name))
 
 const options: Options = {
@@ -283,18 +281,9 @@ async function auth0Tokens (count: number, exp: number): Promise<string[]> {
   return tokens
 }
 
-/** Clients of auth0-reconnect: fewer than the server's verified-token cache holds (1000 per key). */
-const RECONNECTING_CLIENTS = 500
-
-/**
- * The tokens of one round: a fresh slice of the target's pool; for auth0-reconnect, the tokens of
- * the last RECONNECTING_CLIENTS handshakes of the auth0 round just before, each sent again in turn.
- */
+/** The tokens of one round: a slice of the target's pool that no round before has used. */
 function roundTokens (pools: Record<Target['tokens'], string[]>, target: Target, from: number, n: number): string[] {
-  const slice = pools[target.tokens].slice(from, from + n)
-  if (target.tokens !== 'auth0-again') return slice
-  const clients = slice.slice(-RECONNECTING_CLIENTS)
-  return Array.from({ length: n }, (_, i) => clients[i % clients.length] as string)
+  return pools[target.tokens].slice(from, from + n)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,10 +293,10 @@ async function handshakeRound (load: LoadPeer, server: RunningServer, target: Ta
   const before = await stats(server, false)
   const { run } = await ask(load, { type: 'handshakes', url: server.url, tokens, concurrency: options.concurrency }, 'handshakes')
   const after = await settled(server)
-  return roundFrom(target.name, round, tokens.length, run, after.cpuUs - before.cpuUs)
+  return roundFrom(target.name, round, tokens.length, run, after.cpuUs - before.cpuUs, after.cpuUserUs - before.cpuUserUs)
 }
 
-function roundFrom (target: string, round: number, n: number, run: HandshakeRun, cpuUs: number): HandshakeRound {
+function roundFrom (target: string, round: number, n: number, run: HandshakeRun, cpuUs: number, cpuUserUs: number): HandshakeRound {
   const sorted = ascending(run.latenciesMs)
   const result: HandshakeRound = {
     target,
@@ -320,7 +309,8 @@ function roundFrom (target: string, round: number, n: number, run: HandshakeRun,
     perSecond: run.ok / run.seconds,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
-    cpuUsPerHandshake: cpuUs / Math.max(1, run.ok)
+    cpuUsPerHandshake: cpuUs / Math.max(1, run.ok),
+    cpuUserUsPerHandshake: cpuUserUs / Math.max(1, run.ok)
   }
   if (run.firstProblem !== undefined) result.firstProblem = run.firstProblem
   return result
@@ -385,7 +375,7 @@ async function main (): Promise<void> {
   process.stdout.write('  building the servers (tsc -p bench/tsconfig.build.json)...\n')
   buildServers()
 
-  const needsAuth0 = targets.some(t => t.server === 'auth0')
+  const needsAuth0 = targets.some(t => t.tokens === 'auth0')
   if (needsAuth0) {
     issuer = await new StandInIssuer().start()
     issuer.audience = AUDIENCE
@@ -401,11 +391,8 @@ async function main (): Promise<void> {
   const pools: Record<Target['tokens'], string[]> = {
     local: localTokens(poolSize, false, exp),
     'local-users': targets.some(t => t.tokens === 'local-users') ? localTokens(perServer, true, exp) : [],
-    auth0: needsAuth0 ? await auth0Tokens(poolSize, exp) : [],
-    'auth0-again': []
+    auth0: needsAuth0 ? await auth0Tokens(poolSize, exp) : []
   }
-  // The same tokens, in the same slices: each round of auth0-reconnect follows auth0's.
-  pools['auth0-again'] = pools.auth0
 
   process.stdout.write(`  tokens made in ${((Date.now() - signing) / 1000).toFixed(1)} s\n`)
   const load: LoadPeer = new Peer(spawnNode('bench/load.ts', pinned?.load, [], {}), 'load generator')

@@ -27,7 +27,7 @@ export function serveBench (server: BenchServer): void {
     }
     const cpu = process.cpuUsage()
     const memory = process.memoryUsage()
-    const stats: ServerStats = { cpuUs: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed, sockets: server.sockets() }
+    const stats: ServerStats = { cpuUs: cpu.user + cpu.system, cpuUserUs: cpu.user, rss: memory.rss, heapUsed: memory.heapUsed, sockets: server.sockets() }
     const fetches = server.jwksFetches?.()
     if (fetches !== undefined) stats.jwksFetches = fetches
     send({ type: 'stats', stats })
