@@ -83,10 +83,10 @@ const targets = TARGETS.filter(t => targetNames.includes(t.name))
 
 const options: Options = {
   quick,
-  n: integer(args.n, quick ? 1000 : 5000, 'n'),
+  n: integer(args.n, quick ? 2000 : 5000, 'n'),
   concurrency: Math.max(1, integer(args.concurrency, 50, 'concurrency')),
   rounds: Math.max(1, integer(args.rounds, quick ? 3 : 5, 'rounds')),
-  warmup: integer(args.warmup, quick ? 300 : 1000, 'warmup'),
+  warmup: integer(args.warmup, quick ? 500 : 1000, 'warmup'),
   holds: (args.holds ?? (quick ? '1000,2000' : '1000,5000,10000')).split(',').filter(h => h !== '').map(h => integer(h, 0, 'holds')).filter(h => h > 0).sort((a, b) => a - b),
   memoryRounds: integer(args['memory-rounds'], quick ? 1 : 2, 'memory-rounds'),
   fanoutMessages: Math.max(1, integer(args['fanout-messages'], quick ? 20 : 30, 'fanout-messages')),
