@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { io as connectClient, type Socket as ClientSocket, type ManagerOptions, type SocketOptions } from 'socket.io-client'
 import { buildApp } from '../src/app.js'
+import { AuthError } from '../src/auth/errors.js'
 import { loadConfig, type Limits } from '../src/config.js'
 import type { ClientToServerEvents, ServerToClientEvents } from '../src/realtime/events.js'
 
@@ -114,4 +115,14 @@ export async function buildWithLogs (t: Teardown, env: Record<string, string> = 
   t.teardown(async () => await app.close())
   await app.ready()
   return { app, lines, text: () => raw.join('') }
+}
+
+/** 'ok', or the contract code the one verifier gives this token. */
+export async function verdict (app: FastifyInstance, token: string): Promise<string> {
+  try {
+    await app.verifyToken(token)
+    return 'ok'
+  } catch (error) {
+    return error instanceof AuthError ? error.code : `threw ${String(error)}`
+  }
 }

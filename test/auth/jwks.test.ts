@@ -1,10 +1,9 @@
 import t from 'tap'
 import { setTimeout as wait } from 'node:timers/promises'
-import type { FastifyInstance } from 'fastify'
 import { AuthError } from '../../src/auth/errors.js'
 import { createJwksKeys, type JwksKeys } from '../../src/auth/jwks.js'
 import type { Limits } from '../../src/config.js'
-import { build, client, handshake, listen } from '../helper.js'
+import { build, client, handshake, listen, verdict } from '../helper.js'
 import { startIssuer, type StandInIssuer } from '../auth0-issuer.js'
 import { buildLogged, fakeLog } from './logs.js'
 
@@ -22,16 +21,6 @@ const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toStri
 /** An RS256-looking token with this kid; the signature is never reached when the kid is unknown. */
 const withKid = (kid: string): string => `${b64({ alg: 'RS256', typ: 'JWT', kid })}.${b64({ sub: 'x', exp: Math.floor(Date.now() / 1000) + 60 })}.c2ln`
 const randomKid = (): string => `kid-${Math.random().toString(36).slice(2)}`
-
-/** 'ok' or the contract code a token gets from the one verifier. */
-async function verdict (app: FastifyInstance, token: string): Promise<string> {
-  try {
-    await app.verifyToken(token)
-    return 'ok'
-  } catch (error) {
-    return error instanceof AuthError ? error.code : `threw ${String(error)}`
-  }
-}
 
 type Outage = 'error' | 'hang' | 'garbage'
 const OUTAGES: Outage[] = ['error', 'hang', 'garbage']

@@ -1,9 +1,7 @@
 import t from 'tap'
 import { createPublicKey } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
-import { AuthError } from '../../src/auth/errors.js'
 import { createJwksKeys } from '../../src/auth/jwks.js'
-import { build, now, signHs256 } from '../helper.js'
+import { build, now, signHs256, verdict } from '../helper.js'
 import { startIssuer } from '../auth0-issuer.js'
 import { fakeLog } from './logs.js'
 
@@ -12,15 +10,6 @@ import { fakeLog } from './logs.js'
  * (test/auth/verdicts.test.ts already has jku/x5u with a known kid, iss naming another server,
  * HS256 with the JWK as secret, alg none, aud as an array that contains the audience).
  */
-
-async function verdict (app: FastifyInstance, token: string): Promise<string> {
-  try {
-    await app.verifyToken(token)
-    return 'ok'
-  } catch (error) {
-    return error instanceof AuthError ? error.code : `threw ${String(error)}`
-  }
-}
 
 t.test('keys come from the configured issuer only', async t => {
   const issuer = await startIssuer(t)

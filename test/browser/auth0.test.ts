@@ -3,18 +3,13 @@ import t from 'tap'
 import type { Route } from 'playwright-core'
 import { startIssuer } from '../auth0-issuer.js'
 import { build, listen } from '../helper.js'
-import { connectedState, launchBrowser, openPage, skipBrowserTests } from './browser.js'
+import { connectedState, launchBrowser, openPage, skippedWithoutBrowser } from './browser.js'
 
 // The demo client in auth0 mode, with the real Auth0 SPA SDK served by our server. The tenant's
 // browser side (/authorize, /oauth/token, /v2/logout) is played by the test through Playwright's
 // routing, since the SDK talks https to the domain; the access tokens are signed by the local
 // stand-in issuer whose JWKS our server trusts.
-const skip = skipBrowserTests()
-if (skip !== false) {
-  t.comment(skip)
-  t.pass(skip)
-  t.end()
-} else {
+if (!skippedWithoutBrowser(t)) {
   const issuer = await startIssuer(t)
   const app = await build(t, { AUTH0_DOMAIN: issuer.origin, AUTH0_AUDIENCE: issuer.audience, AUTH0_CLIENT_ID: issuer.client.id })
   const url = await listen(app)

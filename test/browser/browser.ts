@@ -25,6 +25,16 @@ export function skipBrowserTests (env: Record<string, string | undefined> = proc
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
+/** Ends a browser test file with one clear skip line when skipBrowserTests() says so; true then. */
+export function skippedWithoutBrowser (t: { comment: (message: string) => void, pass: (message: string) => void, end: () => void }): boolean {
+  const skip = skipBrowserTests()
+  if (skip === false) return false
+  t.comment(skip)
+  t.pass(skip)
+  t.end()
+  return true
+}
+
 /** One browser for a test file, closed with it. */
 export async function launchBrowser (t: Teardown): Promise<Browser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })

@@ -1,14 +1,9 @@
 import t from 'tap'
 import { build, listen } from '../helper.js'
-import { connectedState, launchBrowser, logIn, openPage, recordStates, skipBrowserTests } from './browser.js'
+import { connectedState, launchBrowser, logIn, openPage, recordStates, skippedWithoutBrowser } from './browser.js'
 
 // The demo client in headless Chromium against a listening app: two users, two browser contexts.
-const skip = skipBrowserTests()
-if (skip !== false) {
-  t.comment(skip)
-  t.pass(skip)
-  t.end()
-} else {
+if (!skippedWithoutBrowser(t)) {
   const app = await build(t)
   const url = await listen(app)
   const browser = await launchBrowser(t)

@@ -1,16 +1,11 @@
 import t from 'tap'
 import { build, listen, localClaims, now, signHs256 } from '../helper.js'
-import { connectedState, launchBrowser, logIn, openPage, recordStates, skipBrowserTests, statesSeen } from './browser.js'
+import { connectedState, launchBrowser, logIn, openPage, recordStates, skippedWithoutBrowser, statesSeen } from './browser.js'
 
 // The token's life on the page: refreshed before it expires, or, when it cannot be, the page
 // stops and asks to log in again instead of retrying forever. Tokens live 6 s here, the server
 // warns 4 s ahead, and no clock tolerance: the three cases run side by side (about 10 s).
-const skip = skipBrowserTests()
-if (skip !== false) {
-  t.comment(skip)
-  t.pass(skip)
-  t.end()
-} else {
+if (!skippedWithoutBrowser(t)) {
   const app = await build(t, { JWT_EXPIRES_IN: '6s' }, { expiringNoticeSec: 4, clockToleranceSec: 0 })
   const url = await listen(app)
   const browser = await launchBrowser(t)
