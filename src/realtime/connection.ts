@@ -6,7 +6,7 @@ import {
   LOBBY, tokenRoom, userRoom,
   type AckResult, type AppServer, type AppSocket, type ChatMessage, type EventErrorCode, type Expiry
 } from './events.js'
-import { scheduleExpiry } from './expiry.js'
+import { ExpiryClock } from './expiry.js'
 import { problem, validate } from './payloads.js'
 import { TokenBucket } from './rate.js'
 import { ROOM_NAME, ROOM_RULE, roomPolicy } from './rooms.js'
@@ -36,9 +36,24 @@ async function otherSocketsOf (io: AppServer, userId: string, except: string): P
   return all.filter(s => s.id !== except).length
 }
 
+type Handler = (socket: AppSocket, payload: unknown) => AckResult | Promise<AckResult>
+
 /** What happens to an authenticated socket: its rooms, presence, token expiry, then its events. */
 export function handleConnections (io: AppServer, { verifyToken, limits, log, observe }: RealtimeOptions): void {
-  const noticeMs = limits.expiringNoticeSec * 1000
+  // State kept per socket, none of it in closures made per socket: the token bucket (made at the
+  // socket's first event) and one clock for every socket's expiry.
+  const buckets = new WeakMap<AppSocket, TokenBucket>()
+  const expiryOf = (socket: AppSocket): Expiry => ({ expiresAt: socket.data.user.expiresAt })
+  const expiry = new ExpiryClock<AppSocket>({
+    expiring: (socket) => socket.emit('auth:expiring', expiryOf(socket)),
+    expired: (socket) => {
+      socket.emit('auth:expired', expiryOf(socket))
+      socket.disconnect(true)
+    }
+  })
+  const watchExpiry = (socket: AppSocket): void => {
+    expiry.watch(socket, Date.parse(socket.data.user.expiresAt) / 1000, limits.expiringNoticeSec)
+  }
 
   async function announce (socket: AppSocket, status: 'online' | 'offline'): Promise<void> {
     const { id, name } = socket.data.user
@@ -49,42 +64,8 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log, ob
     }
   }
 
-  io.on('connection', (socket: AppSocket) => {
-    const bucket = new TokenBucket(limits.socketRate.burst, limits.socketRate.perSecond)
-    let cancelExpiry = (): void => {}
-
-    const watchExpiry = (): void => {
-      cancelExpiry()
-      const expiry: Expiry = { expiresAt: socket.data.user.expiresAt }
-      cancelExpiry = scheduleExpiry(Date.parse(expiry.expiresAt), noticeMs, {
-        expiring: () => socket.emit('auth:expiring', expiry),
-        expired: () => {
-          socket.emit('auth:expired', expiry)
-          socket.disconnect(true)
-        }
-      })
-    }
-
-    /**
-     * Every client event goes through here: rate limit, a handler that never throws into
-     * Socket.IO, and the ack when the client asked for one (and only then).
-     */
-    const on = (event: string, handler: (payload: unknown) => AckResult | Promise<AckResult>): void => {
-      socket.on(event as 'message', (...args: unknown[]) => {
-        const ack = typeof args.at(-1) === 'function' ? args.pop() as (result: AckResult) => void : undefined
-        const reply = (result: AckResult): void => { if (ack !== undefined) ack(result) }
-        if (!bucket.take()) {
-          observe.rateLimited()
-          return reply(fail('RATE_LIMITED', 'Too many events: slow down'))
-        }
-        Promise.resolve().then(() => handler(args[0])).then(reply, (error: unknown) => {
-          log.warn({ event, error: (error as Error).message }, 'socket event failed')
-          reply(fail('INVALID_PAYLOAD', 'The event could not be handled'))
-        })
-      })
-    }
-
-    on('message', (payload) => {
+  const handlers = new Map<string, Handler>([
+    ['message', (socket, payload) => {
       if (!validate.message(payload)) return fail('INVALID_PAYLOAD', problem(validate.message))
       const room = payload.room ?? LOBBY
       if (!ROOM_NAME.test(room)) return fail('INVALID_ROOM', ROOM_RULE)
@@ -94,25 +75,25 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log, ob
       io.to(room).emit('message', message)
       observe.message()
       return { ok: true, id: message.id }
-    })
+    }],
 
-    on('joinRoom', async (room) => {
+    ['joinRoom', async (socket, room) => {
       if (!validate.room(room)) return fail('INVALID_PAYLOAD', 'joinRoom takes the room name as a string')
       const verdict = roomPolicy(socket.data.user.permissions, room)
       if (!verdict.ok) return fail(verdict.code, verdict.message)
       await socket.join(room)
       socket.emit('roomJoined', room)
       return { ok: true, room }
-    })
+    }],
 
-    on('leaveRoom', async (room) => {
+    ['leaveRoom', async (socket, room) => {
       if (!validate.room(room)) return fail('INVALID_PAYLOAD', 'leaveRoom takes the room name as a string')
       if (!ROOM_NAME.test(room)) return fail('INVALID_ROOM', ROOM_RULE)
       await socket.leave(room)
       return { ok: true, room }
-    })
+    }],
 
-    on('auth:refresh', async (token) => {
+    ['auth:refresh', async (socket, token) => {
       if (!validate.token(token)) return fail('INVALID_PAYLOAD', 'auth:refresh takes the new token as a string')
       let user
       try {
@@ -128,20 +109,48 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log, ob
         await socket.leave(tokenRoom(previous.tokenId))
         await socket.join(tokenRoom(user.tokenId))
       }
-      watchExpiry()
+      watchExpiry(socket)
       return { ok: true, expiresAt: user.expiresAt }
-    })
+    }]
+  ])
 
+  function rateAllows (socket: AppSocket): boolean {
+    let bucket = buckets.get(socket)
+    if (bucket === undefined) buckets.set(socket, bucket = new TokenBucket(limits.socketRate.burst, limits.socketRate.perSecond))
+    return bucket.take()
+  }
+
+  /**
+   * Every client event goes through here: events we do not handle are ignored (as Socket.IO does
+   * without a listener), then the rate limit, a handler that never throws into Socket.IO, and the
+   * ack when the client asked for one (and only then).
+   */
+  function onEvent (socket: AppSocket, event: string, args: unknown[]): void {
+    const handler = handlers.get(event)
+    if (handler === undefined) return
+    const ack = typeof args.at(-1) === 'function' ? args.pop() as (result: AckResult) => void : undefined
+    const reply = (result: AckResult): void => { if (ack !== undefined) ack(result) }
+    if (!rateAllows(socket)) {
+      observe.rateLimited()
+      return reply(fail('RATE_LIMITED', 'Too many events: slow down'))
+    }
+    Promise.resolve().then(() => handler(socket, args[0])).then(reply, (error: unknown) => {
+      log.warn({ event, error: (error as Error).message }, 'socket event failed')
+      reply(fail('INVALID_PAYLOAD', 'The event could not be handled'))
+    })
+  }
+
+  io.on('connection', (socket: AppSocket) => {
+    socket.onAny((event: string, ...args: unknown[]) => onEvent(socket, event, args))
     socket.on('disconnect', () => {
-      cancelExpiry()
+      expiry.forget(socket)
       announce(socket, 'offline')
     })
-
     const { user } = socket.data
     // user:<id> for notifications, token:<jti> so logout finds every socket of a token.
     socket.join([userRoom(user.id), tokenRoom(user.tokenId), LOBBY])
     // This node's count is taken synchronously, so of two tabs connecting here at once one announces.
     announce(socket, 'online')
-    watchExpiry()
+    watchExpiry(socket)
   })
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { MemoryRevocations } from '../../src/auth/revocations.js'
-import { scheduleExpiry } from '../../src/realtime/expiry.js'
+import { ExpiryClock } from '../../src/realtime/expiry.js'
 import { build, client, connected, handshake, listen, localClaims, login, next, now, realtime, signHs256 } from '../helper.js'
 
 t.test('expiring, then expired, then disconnected by the server', async t => {
@@ -129,46 +129,121 @@ t.test('revocation entries disappear after exp', async t => {
   t.equal(store.size, 0)
 })
 
-t.test('expiry timers: a 30-day token waits (no setTimeout overflow), and cancel clears it', async t => {
+const timeouts = (): number => process.getActiveResourcesInfo().filter(r => r === 'Timeout').length
+
+function recordingClock (now?: () => number): { clock: ExpiryClock<string>, fired: string[] } {
   const fired: string[] = []
+  const clock = new ExpiryClock<string>({ expiring: (item) => fired.push(`expiring ${item}`), expired: (item) => fired.push(`expired ${item}`) }, now)
+  return { clock, fired }
+}
+
+t.test('expiry clock: one timer for every socket, a 30-day token waits (no setTimeout overflow), forget clears it', async t => {
   let clockReads = 0
   const base = Date.now()
-  const clock = (): number => { clockReads++; return base }
-  const cancel = scheduleExpiry(base + 30 * 86_400_000, 30_000, { expiring: () => fired.push('expiring'), expired: () => fired.push('expired') }, clock)
-  const timersBefore = process.getActiveResourcesInfo().filter(r => r === 'Timeout').length
+  const { clock, fired } = recordingClock(() => { clockReads++; return base })
+  const before = timeouts()
+  const exp = Math.floor(base / 1000) + 30 * 86_400
+  for (let i = 0; i < 1000; i++) clock.watch(`socket-${i}`, exp + i, 30)
+  t.equal(timeouts(), before + 1, 'one timer for 1000 sockets')
+  const reads = clockReads
   await new Promise(resolve => setTimeout(resolve, 30))
-  t.same(fired, [], 'nothing fired')
-  // An overflowing delay would be clamped to 1 ms and spin: the clock would be read again and again.
-  t.equal(clockReads, 1, 'one timer, armed once')
-  cancel()
-  t.equal(process.getActiveResourcesInfo().filter(r => r === 'Timeout').length, timersBefore - 1, 'cancel clears it')
+  // An overflowing delay would be clamped to 1 ms and tick again and again, reading the clock.
+  t.equal(clockReads, reads, 'no tick while nothing is due')
+  t.same(fired, [])
+  t.equal(clock.size, 1000)
+  for (let i = 0; i < 1000; i++) clock.forget(`socket-${i}`)
+  t.equal(clock.size, 0)
+  t.equal(timeouts(), before, 'forgetting the last socket clears the timer')
 })
 
-t.test('expiry timers: the chain fires expiring then expired in order when time has passed', async t => {
+t.test('expiry clock: expiring at exp - notice, expired at exp, in order; at once when already due', async t => {
+  let nowMs = 1_800_000_000_000
+  const { clock, fired } = recordingClock(() => nowMs)
+  const sec = nowMs / 1000
+  clock.watch('a', sec + 100, 30)
+  clock.watch('b', sec + 10, 30)
+  clock.watch('c', sec - 5, 30)
+  clock.tick()
+  t.same(fired, ['expiring b', 'expiring c', 'expired c'], 'b is inside its notice: expiring at once; c has expired: both')
+  nowMs += 9_999
+  clock.tick()
+  t.same(fired.length, 3, 'not before exp')
+  nowMs += 1
+  clock.tick()
+  t.same(fired.slice(3), ['expired b'])
+  nowMs += 60_000
+  clock.tick()
+  t.same(fired.slice(4), ['expiring a'])
+  clock.watch('a', sec + 200, 30)
+  nowMs += 30_000
+  clock.tick()
+  t.same(fired.slice(5), [], 'a watched again (refresh): its first exp passes without a word')
+  nowMs += 70_000
+  clock.tick()
+  t.same(fired.slice(5), ['expiring a'], 'expiring again, before the new exp')
+  nowMs += 30_000
+  clock.tick()
+  t.same(fired.slice(5), ['expiring a', 'expired a'])
+  t.equal(clock.size, 0)
+})
+
+t.test('expiry clock: a handler may forget others; a jump of days (a suspended machine) fires what is due, in order', async t => {
+  let nowMs = 1_800_000_000_000
+  const sec = nowMs / 1000
   const fired: string[] = []
-  const base = Date.now()
-  await new Promise<void>(resolve => {
-    scheduleExpiry(base + 40, 20, { expiring: () => fired.push('expiring'), expired: () => { fired.push('expired'); resolve() } })
-  })
-  t.same(fired, ['expiring', 'expired'])
-  t.ok(Date.now() >= base + 40)
+  const clock: ExpiryClock<string> = new ExpiryClock<string>({
+    expiring: (item) => fired.push(`expiring ${item}`),
+    expired: (item) => {
+      fired.push(`expired ${item}`)
+      if (item === 'first') clock.forget('second')
+    }
+  }, () => nowMs)
+  clock.watch('later', sec + 40 * 86_400, 30)
+  clock.watch('second', sec + 2 * 86_400, 0)
+  clock.watch('first', sec + 86_400, 0)
+  nowMs += 3 * 86_400_000
+  clock.tick()
+  t.same(fired, ['expiring first', 'expired first'], 'second was forgotten by first\'s handler; later is not due')
+  t.equal(clock.size, 1)
+  nowMs += 40 * 86_400_000
+  clock.tick()
+  t.same(fired.slice(2), ['expiring later', 'expired later'])
+  t.equal(clock.size, 0)
+})
+
+t.test('expiry clock: the real timer fires expiring, then expired, with no tick called', async t => {
+  const { clock, fired } = recordingClock()
+  const sec = Math.floor(Date.now() / 1000)
+  clock.watch('soon', sec + 1, 1)
+  const deadline = Date.now() + 5000
+  while (fired.length < 2 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+  t.same(fired, ['expiring soon', 'expired soon'])
+  t.ok(Date.now() >= (sec + 1) * 1000, 'not before exp')
+  t.equal(clock.size, 0)
 })
 
 t.test('thousands of connect/disconnect cycles leave no timers behind', async t => {
-  const { url, bob } = await realtime(t)
-  const timers = (): number => process.getActiveResourcesInfo().filter(r => r === 'Timeout').length
+  const { app, url, bob } = await realtime(t)
+  /** Timeouts once the server has closed every connection and the closing ones' timers have run out. */
+  const quietTimeouts = async (): Promise<number> => {
+    for (let i = 0; i < 100 && app.io.engine.clientsCount > 0; i++) await new Promise(resolve => setTimeout(resolve, 20))
+    let last = -1
+    for (let i = 0; i < 50; i++) {
+      const count = timeouts()
+      if (count === last) return count
+      last = count
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    return last
+  }
   const warm = await connected(t, url, bob)
   warm.disconnect()
-  const before = timers()
+  const before = await quietTimeouts()
   for (let round = 0; round < 20; round++) {
     const sockets = await Promise.all(Array.from({ length: 100 }, async () => await connected(t, url, bob)))
     await Promise.all(sockets.map(async s => { const gone = new Promise(resolve => s.once('disconnect', resolve)); s.disconnect(); await gone }))
   }
-  // Closing WebSockets keep short-lived close timers (ws); wait, bounded, until those have run out.
-  let after = timers()
-  for (let i = 0; i < 100 && after > before + 5; i++) {
-    await new Promise(resolve => setTimeout(resolve, 50))
-    after = timers()
-  }
-  t.ok(after <= before + 5, `timers before ${before}, after 2000 cycles ${after}`)
+  // A socket the expiry clock kept watching would keep its timer armed: one more than before.
+  const after = await quietTimeouts()
+  t.equal(after, before, `timers before ${before}, after 2000 cycles ${after}`)
 })
