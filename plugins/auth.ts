@@ -6,7 +6,7 @@ import { AuthError, httpAuthError } from '../src/auth/errors.js'
 import { createJwksKeys, type JwksKeys, type KeyHeader } from '../src/auth/jwks.js'
 import { createJwtVerify } from '../src/auth/jwt-verify.js'
 import { MemoryRevocations, type RevocationStore } from '../src/auth/revocations.js'
-import { createTokenVerifier, type AuthUser, type TokenClaims, type VerifyToken } from '../src/auth/verifier.js'
+import { createTokenVerifier, VerifiedTokens, type AuthUser, type TokenClaims, type VerifyToken } from '../src/auth/verifier.js'
 import { bearerToken } from '../src/auth/token-sources.js'
 import type { AppConfig, LocalAuthConfig } from '../src/config.js'
 import { createRefusalLog, type Refusal } from '../src/observability/refusals.js'
@@ -86,8 +86,10 @@ function tokenIssuer (fastify: { jwt: { sign: (payload: TokenClaims) => string }
 
 export default fp(async (fastify) => {
   const { config } = fastify
+  const verified = new VerifiedTokens(config.limits.verifiedTokens.max, config.limits.verifiedTokens.ttlMs)
   const jwks = config.auth.mode === 'auth0'
-    ? createJwksKeys({ issuer: config.auth.issuer, ...config.limits.jwks, log: fastify.log })
+    // A key rotated out must not keep passing from the cache: a changed set empties it.
+    ? createJwksKeys({ issuer: config.auth.issuer, ...config.limits.jwks, log: fastify.log, onKeysChanged: () => verified.clear() })
     : undefined
   const jwtConfig = jwtOptions(config, jwks)
   await fastify.register(fastifyJwt, jwtConfig)
@@ -98,11 +100,12 @@ export default fp(async (fastify) => {
 
   const verifyToken = createTokenVerifier({
     // @fastify/jwt's options, verified by fast-jwt directly: once per token, not per call or key (see jwt-verify.ts).
-    // No verified-token cache (fast-jwt's `cache`): measured, a miss cost about as much as a hit
-    // saved (docs/benchmarks.md), and a handshake mostly brings a token not seen before.
+    // Not fast-jwt's `cache`: it hashes every token and also keeps refusals (docs/benchmarks.md).
     verifyJwt: createJwtVerify(config.auth.mode === 'local' ? config.auth.secret : async (header) => await (jwks as JwksKeys).keyFor(header), jwtConfig.verify ?? {}),
     revocations,
     maxTokenBytes: config.limits.maxTokenBytes,
+    verified,
+    clockToleranceMs: config.limits.clockToleranceSec * 1000,
     revocationFailMode: config.revocationFailMode,
     onRevocationCheckSkipped: (error) => fastify.log.debug({ error: (error as Error).message }, 'revocation store unavailable: token accepted unchecked (REVOCATION_FAIL_MODE=open)')
   })

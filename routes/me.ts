@@ -14,7 +14,7 @@ const me: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/me', {
     preHandler: fastify.authenticate,
     schema: { response: { 200: Me, 401: ErrorReply } }
-  }, async (request) => request.user)
+  }, async (request) => ({ ...request.user, permissions: [...request.user.permissions] }))
 }
 
 export default me

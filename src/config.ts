@@ -77,6 +77,8 @@ export interface Limits {
   socketRate: { burst: number, perSecond: number }
   /** JWKS: fetch timeout, cache lifetime, and the pause after a fetch that did not know a `kid`. */
   jwks: { timeoutMs: number, cacheTtlMs: number, unknownKidCooldownMs: number }
+  /** Verified tokens reused without a second signature check (src/auth/verifier.ts): how many, for how long at most. */
+  verifiedTokens: { max: number, ttlMs: number }
   /** Bound on cross-node adapter queries (presence). */
   adapterTimeoutMs: number
   /** Redis: how long a command may take, and the longest pause between reconnection attempts. */
@@ -113,6 +115,7 @@ export const defaultLimits: Limits = {
   expiringNoticeSec: 30,
   socketRate: { burst: 20, perSecond: 5 },
   jwks: { timeoutMs: 5000, cacheTtlMs: 10 * 60_000, unknownKidCooldownMs: 10_000 },
+  verifiedTokens: { max: 10_000, ttlMs: 60_000 },
   adapterTimeoutMs: 2000,
   redis: { commandTimeoutMs: 1000, reconnectMaxDelayMs: 5000 }
 }

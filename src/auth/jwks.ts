@@ -17,6 +17,8 @@ export interface JwksOptions {
   /** After a JWKS request that failed or did not list the `kid` asked for, unknown kids are refused without another request for this long. */
   unknownKidCooldownMs: number
   log: { warn: (obj: object, msg: string) => void, info: (obj: object, msg: string) => void }
+  /** Told when a refetch finds keys added or removed (the verified-token cache starts afresh). */
+  onKeysChanged?: () => void
   now?: () => number
 }
 
@@ -113,7 +115,10 @@ export function createJwksKeys (options: JwksOptions): JwksKeys {
   function replaceKeys (next: Map<string, string>): void {
     const added = [...next.keys()].filter(kid => !keys.has(kid))
     const removed = [...keys.keys()].filter(kid => !next.has(kid))
-    if (loadedAt !== undefined && (added.length > 0 || removed.length > 0)) log.info({ jwks: jwksUrl, added, removed }, 'JWKS keys changed')
+    if (loadedAt !== undefined && (added.length > 0 || removed.length > 0)) {
+      log.info({ jwks: jwksUrl, added, removed }, 'JWKS keys changed')
+      options.onKeysChanged?.()
+    }
     keys = next
     loadedAt = now()
   }

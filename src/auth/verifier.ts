@@ -19,7 +19,7 @@ export interface TokenClaims {
 export interface AuthUser {
   id: string
   name: string
-  permissions: string[]
+  permissions: readonly string[]
   /** ISO 8601, from `exp`. */
   expiresAt: string
   /** `jti`, or a hash of the token when it has none: what logout revokes. */
@@ -49,17 +49,57 @@ export function hashToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url')
 }
 
+/** An AuthUser may be shared (the verified-token cache): nobody changes it. */
 export function userFromClaims (claims: TokenClaims, token: string): AuthUser {
   const { sub, exp, jti } = claims
   if (typeof sub !== 'string' || sub === '' || sub.length > 256) throw new AuthError('INVALID_TOKEN', 'sub is not a non-empty string')
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new AuthError('INVALID_TOKEN', 'exp is not a number')
   const name = [claims.name, claims.nickname, claims.email].find((n): n is string => typeof n === 'string' && n !== '') ?? sub
-  return {
+  return Object.freeze({
     id: sub,
     name: name.slice(0, 100),
-    permissions: permissionsOf(claims),
+    permissions: Object.freeze(permissionsOf(claims)),
     expiresAt: new Date(exp * 1000).toISOString(),
     tokenId: typeof jti === 'string' && jti !== '' && jti.length <= 128 ? jti : hashToken(token)
+  })
+}
+
+/**
+ * Tokens that passed verification lately, by their exact text: a client that reconnects or opens
+ * another tab, or calls the API again with the same bearer token, skips the signature and claim
+ * checks (for RS256, most of the work). Only verified tokens go in, so nobody can fill it without
+ * valid tokens; an entry lasts until `exp` (plus the clock tolerance) or `ttlMs`, whichever comes
+ * first, and revocation is still checked at every use. At most `max` entries, oldest out first.
+ */
+export class VerifiedTokens {
+  readonly #entries = new Map<string, { user: AuthUser, until: number }>()
+
+  constructor (private readonly max: number, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+
+  get size (): number {
+    return this.#entries.size
+  }
+
+  clear (): void {
+    this.#entries.clear()
+  }
+
+  get (token: string): AuthUser | undefined {
+    const entry = this.#entries.get(token)
+    if (entry === undefined) return undefined
+    if (this.now() <= entry.until) return entry.user
+    this.#entries.delete(token)
+    return undefined
+  }
+
+  /** `validUntil`: the last moment (ms) the token itself would pass, `exp` plus the tolerance. */
+  set (token: string, user: AuthUser, validUntil: number): void {
+    if (this.max <= 0) return
+    if (this.#entries.size >= this.max) {
+      const oldest = this.#entries.keys().next()
+      if (oldest.done !== true) this.#entries.delete(oldest.value)
+    }
+    this.#entries.set(token, { user, until: Math.min(this.now() + this.ttlMs, validUntil) })
   }
 }
 
@@ -82,9 +122,14 @@ export interface VerifierOptions {
   revocationFailMode?: 'closed' | 'open'
   /** Told each time fail-open lets a token through unchecked (nothing else would log it). */
   onRevocationCheckSkipped?: (error: unknown) => void
+  /** Verified tokens to reuse; none by default. */
+  verified?: VerifiedTokens
+  /** The leeway the JWT verifier gives `exp`, ms: how long past `exp` a cached token may still pass. */
+  clockToleranceMs?: number
 }
 
-export function createTokenVerifier ({ verifyJwt, revocations, maxTokenBytes, revocationFailMode = 'closed', onRevocationCheckSkipped }: VerifierOptions): VerifyToken {
+export function createTokenVerifier (options: VerifierOptions): VerifyToken {
+  const { verifyJwt, revocations, maxTokenBytes, revocationFailMode = 'closed', onRevocationCheckSkipped, verified, clockToleranceMs = 0 } = options
   async function isRevoked (tokenId: string): Promise<boolean> {
     try {
       return await revocations.isRevoked(tokenId)
@@ -98,13 +143,17 @@ export function createTokenVerifier ({ verifyJwt, revocations, maxTokenBytes, re
   return async function verifyToken (token) {
     if (token === undefined || token === '') throw new AuthError('NO_TOKEN', 'no token in the request')
     if (token.length > maxTokenBytes) throw new AuthError('INVALID_TOKEN', `token longer than ${maxTokenBytes} bytes`)
-    let claims: TokenClaims
-    try {
-      claims = await verifyJwt(token)
-    } catch (error) {
-      throw toAuthError(error)
+    let user = verified?.get(token)
+    if (user === undefined) {
+      let claims: TokenClaims
+      try {
+        claims = await verifyJwt(token)
+      } catch (error) {
+        throw toAuthError(error)
+      }
+      user = userFromClaims(claims, token)
+      verified?.set(token, user, (claims.exp as number) * 1000 + clockToleranceMs)
     }
-    const user = userFromClaims(claims, token)
     if (await isRevoked(user.tokenId)) throw new AuthError('TOKEN_REVOKED', `token ${user.tokenId} was revoked`)
     return user
   }

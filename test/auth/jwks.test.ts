@@ -219,7 +219,9 @@ t.test('outage after warm-up, through the app: verdicts, handshakes, /ready and 
   for (const behaviour of OUTAGES) {
     await t.test(behaviour, async t => {
       issuer.reset()
-      const { app, lines } = await buildLogged(t, env(issuer), jwksLimits({ timeoutMs: 50, cacheTtlMs: 1, unknownKidCooldownMs: 20 }))
+      // No verified-token cache: every verification of the token goes to the key cache.
+      const limits = { ...jwksLimits({ timeoutMs: 50, cacheTtlMs: 1, unknownKidCooldownMs: 20 }), verifiedTokens: { max: 0, ttlMs: 0 } }
+      const { app, lines } = await buildLogged(t, env(issuer), limits)
       const url = await listen(app)
       const token = await issuer.sign()
       t.equal(await verdict(app, token), 'ok', 'warm-up')
