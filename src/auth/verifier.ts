@@ -73,6 +73,13 @@ export function userFromClaims (claims: TokenClaims, token: string): AuthUser {
  */
 export class VerifiedTokens {
   readonly #entries = new Map<string, { user: AuthUser, until: number }>()
+  /**
+   * The tokens in the order they went in, as a ring: the slot filled next holds the oldest. (Taking
+   * the oldest from the Map itself, `keys().next()`, costs V8 a walk over every entry deleted since
+   * the table was last rebuilt: about 10 µs per insert at 10,000 entries.)
+   */
+  readonly #order: Array<string | undefined> = []
+  #next = 0
 
   constructor (private readonly max: number, private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
 
@@ -95,10 +102,11 @@ export class VerifiedTokens {
   /** `validUntil`: the last moment (ms) the token itself would pass, `exp` plus the tolerance. */
   set (token: string, user: AuthUser, validUntil: number): void {
     if (this.max <= 0) return
-    if (this.#entries.size >= this.max) {
-      const oldest = this.#entries.keys().next()
-      if (oldest.done !== true) this.#entries.delete(oldest.value)
-    }
+    const oldest = this.#order[this.#next]
+    // A token that left early and came back may be dropped early: a miss, never a wrong answer.
+    if (oldest !== undefined) this.#entries.delete(oldest)
+    this.#order[this.#next] = token
+    this.#next = (this.#next + 1) % this.max
     this.#entries.set(token, { user, until: Math.min(this.now() + this.ttlMs, validUntil) })
   }
 }
