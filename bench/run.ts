@@ -28,11 +28,20 @@ const CHART = 'benchmarks.svg'
 /** Where bench/tsconfig.build.json puts the compiled servers. */
 const buildDir = join(resultsDir, 'build')
 
+/**
+ * How often each token is sent in the held-to-goal targets: a client's token opens more than one
+ * connection in its life (reconnects, reloads, other tabs), as the same bearer token is sent with
+ * every API call. The `-fresh` targets send every token once.
+ */
+const REUSE = 10
+
 const TARGETS: Target[] = [
-  { name: 'bare', server: 'bare', tokens: 'local', description: 'plain Socket.IO 4 on node:http, no authentication, the same Socket.IO options (bench/server-bare.ts)' },
-  { name: 'local', server: 'local', tokens: 'local', description: 'this server in local mode: HS256 tokens signed with JWT_SECRET (bench/server-app.ts: loadConfig + buildApp)' },
-  { name: 'auth0', server: 'auth0', tokens: 'auth0', description: 'this server in auth0 mode: RS256 tokens, keys from the stand-in tenant\'s JWKS on 127.0.0.1' },
-  { name: 'local-users', server: 'local', tokens: 'local-users', description: 'the `local` server, with a distinct user per token: every connect and close also broadcasts presence to lobby', informational: true }
+  { name: 'bare', server: 'bare', tokens: 'local', reuse: 1, description: 'plain Socket.IO 4 on node:http, no authentication, the same Socket.IO options (bench/server-bare.ts)' },
+  { name: 'local', server: 'local', tokens: 'local', reuse: REUSE, description: `this server in local mode: HS256 tokens signed with JWT_SECRET (bench/server-app.ts: loadConfig + buildApp), each token sent ${REUSE} times in a round` },
+  { name: 'auth0', server: 'auth0', tokens: 'auth0', reuse: REUSE, description: `this server in auth0 mode: RS256 tokens, keys from the stand-in tenant's JWKS on 127.0.0.1, each token sent ${REUSE} times in a round` },
+  { name: 'local-fresh', server: 'local', tokens: 'local', reuse: 1, description: 'the `local` server, every handshake with a token it has never seen', informational: true },
+  { name: 'auth0-fresh', server: 'auth0', tokens: 'auth0', reuse: 1, description: 'the `auth0` server, every handshake with a token it has never seen', informational: true },
+  { name: 'local-users', server: 'local', tokens: 'local-users', reuse: 1, description: 'the `local` server, with a distinct user per token (each sent once): every connect and close also broadcasts presence to lobby', informational: true }
 ]
 /** Handshakes before the baseline of a held-connection round. */
 const MEMORY_WARMUP = 50
@@ -61,7 +70,8 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`npm run bench -- [--quick] [--n 5000] [--concurrency 50] [--rounds 5] [--warmup 1000]
-  [--holds 1000,5000,10000] [--memory-rounds 2] [--fanout-messages 30] [--targets bare,local,auth0,local-users]
+  [--holds 1000,5000,10000] [--memory-rounds 3] [--fanout-messages 50]
+  [--targets ${TARGETS.map(t => t.name).join(',')}]
   [--profile] (write .cpuprofile files of the servers to bench/results/profiles)
   [--no-docs] (leave docs/benchmarks.md and docs/${CHART} alone)
 `)
@@ -88,8 +98,8 @@ const options: Options = {
   rounds: Math.max(1, integer(args.rounds, quick ? 3 : 5, 'rounds')),
   warmup: integer(args.warmup, quick ? 500 : 1000, 'warmup'),
   holds: (args.holds ?? (quick ? '1000,2000' : '1000,5000,10000')).split(',').filter(h => h !== '').map(h => integer(h, 0, 'holds')).filter(h => h > 0).sort((a, b) => a - b),
-  memoryRounds: integer(args['memory-rounds'], quick ? 1 : 2, 'memory-rounds'),
-  fanoutMessages: Math.max(1, integer(args['fanout-messages'], quick ? 20 : 30, 'fanout-messages')),
+  memoryRounds: integer(args['memory-rounds'], quick ? 1 : 3, 'memory-rounds'),
+  fanoutMessages: Math.max(1, integer(args['fanout-messages'], quick ? 20 : 50, 'fanout-messages')),
   targets: targets.map(t => t.name)
 }
 
@@ -281,9 +291,32 @@ async function auth0Tokens (count: number, exp: number): Promise<string[]> {
   return tokens
 }
 
-/** The tokens of one round: a slice of the target's pool that no round before has used. */
-function roundTokens (pools: Record<Target['tokens'], string[]>, target: Target, from: number, n: number): string[] {
-  return pools[target.tokens].slice(from, from + n)
+/** Distinct tokens a target sends in `n` handshakes. */
+const distinctIn = (target: Target, n: number): number => Math.ceil(n / target.reuse)
+
+/**
+ * Where each target's tokens start in the pool of its kind: every target has its own, so that no
+ * target (nor any round) sends a token another has sent to the same server.
+ */
+function poolRegions (): { start: Map<string, number>, size: Record<Target['tokens'], number> } {
+  const start = new Map<string, number>()
+  const size: Record<Target['tokens'], number> = { local: 0, 'local-users': 0, auth0: 0 }
+  for (const target of targets) {
+    start.set(target.name, size[target.tokens])
+    size[target.tokens] += distinctIn(target, options.warmup) + options.rounds * distinctIn(target, options.n)
+  }
+  return { start, size }
+}
+
+/**
+ * The tokens of a round (-1: the warm-up): the next slice of the target's region, each token sent
+ * `reuse` times in turn (token i at handshakes i, i + n/reuse, ...), spread over the round.
+ */
+function roundTokens (pools: Record<Target['tokens'], string[]>, regionStart: number, target: Target, round: number): string[] {
+  const n = round < 0 ? options.warmup : options.n
+  const from = regionStart + (round < 0 ? 0 : distinctIn(target, options.warmup) + round * distinctIn(target, options.n))
+  const distinct = pools[target.tokens].slice(from, from + distinctIn(target, n))
+  return Array.from({ length: n }, (_, i) => distinct[i % distinct.length] as string)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,18 +414,20 @@ async function main (): Promise<void> {
     issuer.audience = AUDIENCE
   }
 
-  // Tokens: warm-up, then a fresh slice per round, never seen by that server before; the held
-  // connections (a new server per round) reuse the first ones.
-  const perServer = options.warmup + options.rounds * options.n
-  const poolSize = Math.max(perServer, maxHold + MEMORY_WARMUP)
+  // Tokens: a region of the pool per target, a fresh slice of it per round, never seen by that
+  // server before; the held connections (a new server per round) use the first tokens of the pool.
+  const regions = poolRegions()
+  const memoryNeed = maxHold + MEMORY_WARMUP
+  const poolSize = (kind: Target['tokens']): number => regions.size[kind] === 0 ? 0 : Math.max(regions.size[kind], kind === 'local-users' ? 0 : memoryNeed)
   const exp = Math.floor(Date.now() / 1000) + 3 * 3600
   const signing = Date.now()
-  process.stdout.write(`  making ${poolSize} tokens per kind...\n`)
+  process.stdout.write(`  making ${poolSize('local')} local, ${poolSize('auth0')} auth0 and ${poolSize('local-users')} local-users tokens...\n`)
   const pools: Record<Target['tokens'], string[]> = {
-    local: localTokens(poolSize, false, exp),
-    'local-users': targets.some(t => t.tokens === 'local-users') ? localTokens(perServer, true, exp) : [],
-    auth0: needsAuth0 ? await auth0Tokens(poolSize, exp) : []
+    local: localTokens(Math.max(poolSize('local'), memoryNeed), false, exp),
+    'local-users': localTokens(poolSize('local-users'), true, exp),
+    auth0: needsAuth0 ? await auth0Tokens(poolSize('auth0'), exp) : []
   }
+  const tokensOf = (target: Target, round: number): string[] => roundTokens(pools, regions.start.get(target.name) ?? 0, target, round)
 
   process.stdout.write(`  tokens made in ${((Date.now() - signing) / 1000).toFixed(1)} s\n`)
   const load: LoadPeer = new Peer(spawnNode('bench/load.ts', pinned?.load, [], {}), 'load generator')
@@ -415,13 +450,12 @@ async function main (): Promise<void> {
     process.stdout.write(`  warm-up: ${options.warmup} handshakes per target\n`)
     for (const target of targets) {
       if (options.warmup === 0) break
-      await handshakeRound(load, serverOf(target), target, -1, roundTokens(pools, target, 0, options.warmup))
+      await handshakeRound(load, serverOf(target), target, -1, tokensOf(target, -1))
     }
     for (let round = 0; round < options.rounds; round++) {
       const line: string[] = []
       for (const target of targets) {
-        const from = options.warmup + round * options.n
-        const result = await handshakeRound(load, serverOf(target), target, round, roundTokens(pools, target, from, options.n))
+        const result = await handshakeRound(load, serverOf(target), target, round, tokensOf(target, round))
         results.handshakes.push(result)
         line.push(`${target.name} ${Math.round(result.perSecond)}/s ${result.cpuUsPerHandshake.toFixed(0)} µs`)
         if (result.firstProblem !== undefined) process.stderr.write(`  ${target.name}: ${result.refused} refused, ${result.failed} failed; first: ${result.firstProblem}\n`)
