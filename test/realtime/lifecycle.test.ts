@@ -7,7 +7,8 @@ t.test('expiring, then expired, then disconnected by the server', async t => {
   const app = await build(t, {}, { expiringNoticeSec: 1 })
   const url = await listen(app)
   const exp = now() + 2
-  const socket = await connected(t, url, signHs256(localClaims({ sub: 'bob', exp })))
+  // Listeners before the handshake: `auth:expiring` may come as soon as 1 ms after it.
+  const socket = client(t, url, { auth: { token: signHs256(localClaims({ sub: 'bob', exp })) } })
   const expiresAt = new Date(exp * 1000).toISOString()
   const events: string[] = []
   socket.on('auth:expiring', () => events.push('expiring'))
@@ -31,7 +32,7 @@ t.test('auth:refresh keeps the socket past the first exp and updates the user', 
   const app = await build(t, {}, { expiringNoticeSec: 1 })
   const url = await listen(app)
   const first = localClaims({ sub: 'bob', exp: now() + 2, permissions: [] })
-  const socket = await connected(t, url, signHs256(first))
+  const socket = client(t, url, { auth: { token: signHs256(first) } })
   let expired = false
   socket.on('auth:expired', () => { expired = true })
   await next(socket, 'auth:expiring')
