@@ -4,7 +4,7 @@ import type { VerifyToken } from '../auth/verifier.js'
 import type { Limits } from '../config.js'
 import {
   LOBBY, tokenRoom, userRoom,
-  type AckResult, type AppServer, type AppSocket, type ChatMessage, type EventErrorCode, type Expiry
+  type AckResult, type AppServer, type AppSocket, type ChatMessage, type ClientToServerEvents, type EventErrorCode, type Expiry
 } from './events.js'
 import { ExpiryClock } from './expiry.js'
 import { problem, validate } from './payloads.js'
@@ -64,8 +64,9 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log, ob
     }
   }
 
-  const handlers = new Map<string, Handler>([
-    ['message', (socket, payload) => {
+  // One handler per client event of the contract (the type makes sure none is missing).
+  const handlers: Record<keyof ClientToServerEvents, Handler> = {
+    message: (socket, payload) => {
       if (!validate.message(payload)) return fail('INVALID_PAYLOAD', problem(validate.message))
       const room = payload.room ?? LOBBY
       if (!ROOM_NAME.test(room)) return fail('INVALID_ROOM', ROOM_RULE)
@@ -75,25 +76,25 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log, ob
       io.to(room).emit('message', message)
       observe.message()
       return { ok: true, id: message.id }
-    }],
+    },
 
-    ['joinRoom', async (socket, room) => {
+    joinRoom: async (socket, room) => {
       if (!validate.room(room)) return fail('INVALID_PAYLOAD', 'joinRoom takes the room name as a string')
       const verdict = roomPolicy(socket.data.user.permissions, room)
       if (!verdict.ok) return fail(verdict.code, verdict.message)
       await socket.join(room)
       socket.emit('roomJoined', room)
       return { ok: true, room }
-    }],
+    },
 
-    ['leaveRoom', async (socket, room) => {
+    leaveRoom: async (socket, room) => {
       if (!validate.room(room)) return fail('INVALID_PAYLOAD', 'leaveRoom takes the room name as a string')
       if (!ROOM_NAME.test(room)) return fail('INVALID_ROOM', ROOM_RULE)
       await socket.leave(room)
       return { ok: true, room }
-    }],
+    },
 
-    ['auth:refresh', async (socket, token) => {
+    'auth:refresh': async (socket, token) => {
       if (!validate.token(token)) return fail('INVALID_PAYLOAD', 'auth:refresh takes the new token as a string')
       let user
       try {
@@ -111,8 +112,9 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log, ob
       }
       watchExpiry(socket)
       return { ok: true, expiresAt: user.expiresAt }
-    }]
-  ])
+    }
+  }
+  const handlerOf = new Map<string, Handler>(Object.entries(handlers))
 
   function rateAllows (socket: AppSocket): boolean {
     let bucket = buckets.get(socket)
@@ -126,7 +128,7 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log, ob
    * ack when the client asked for one (and only then).
    */
   function onEvent (socket: AppSocket, event: string, args: unknown[]): void {
-    const handler = handlers.get(event)
+    const handler = handlerOf.get(event)
     if (handler === undefined) return
     const ack = typeof args.at(-1) === 'function' ? args.pop() as (result: AckResult) => void : undefined
     const reply = (result: AckResult): void => { if (ack !== undefined) ack(result) }
