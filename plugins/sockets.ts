@@ -52,6 +52,7 @@ export default fp(async (fastify) => {
     verifyToken: fastify.verifyToken,
     limits: config.limits,
     log: fastify.log,
-    observe: { message: () => metrics.messages.inc(), rateLimited: () => metrics.rateLimited.inc({ source: 'socket' }) }
+    observe: { message: () => metrics.messages.inc(), rateLimited: () => metrics.rateLimited.inc({ source: 'socket' }) },
+    clustered: fastify.redis !== undefined
   })
 }, { name: 'sockets', fastify: '5.x', dependencies: ['config', 'redis', 'auth', 'metrics'] })

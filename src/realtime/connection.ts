@@ -19,19 +19,21 @@ export interface RealtimeOptions {
   log: Log
   /** Counters (metrics). */
   observe: { message: () => void, rateLimited: () => void }
+  /** Other nodes may hold this user's sockets (the Redis adapter): presence asks the adapter. */
+  clustered: boolean
 }
 
 const fail = (code: EventErrorCode, message: string): AckResult => ({ ok: false, error: { code, message } })
 
 /**
  * How many sockets a user has besides `except`: this node's count first (free), and only when
- * that is zero the adapter's cluster-wide query (other nodes, with Redis).
+ * that is zero and there are other nodes, the adapter's cluster-wide query.
  */
-async function otherSocketsOf (io: AppServer, userId: string, except: string): Promise<number> {
+async function otherSocketsOf (io: AppServer, clustered: boolean, userId: string, except: string): Promise<number> {
   const room = userRoom(userId)
   const local = io.of('/').adapter.rooms.get(room)
   const localOthers = local === undefined ? 0 : local.size - (local.has(except) ? 1 : 0)
-  if (localOthers > 0) return localOthers
+  if (localOthers > 0 || !clustered) return localOthers
   const all = await io.in(room).fetchSockets()
   return all.filter(s => s.id !== except).length
 }
@@ -39,7 +41,7 @@ async function otherSocketsOf (io: AppServer, userId: string, except: string): P
 type Handler = (socket: AppSocket, payload: unknown) => AckResult | Promise<AckResult>
 
 /** What happens to an authenticated socket: its rooms, presence, token expiry, then its events. */
-export function handleConnections (io: AppServer, { verifyToken, limits, log, observe }: RealtimeOptions): void {
+export function handleConnections (io: AppServer, { verifyToken, limits, log, observe, clustered }: RealtimeOptions): void {
   // State kept per socket, none of it in closures made per socket: the token bucket (made at the
   // socket's first event) and one clock for every socket's expiry.
   const buckets = new WeakMap<AppSocket, TokenBucket>()
@@ -58,7 +60,7 @@ export function handleConnections (io: AppServer, { verifyToken, limits, log, ob
   async function announce (socket: AppSocket, status: 'online' | 'offline'): Promise<void> {
     const { id, name } = socket.data.user
     try {
-      if (await otherSocketsOf(io, id, socket.id) === 0) io.to(LOBBY).emit('presence', { userId: id, name, status })
+      if (await otherSocketsOf(io, clustered, id, socket.id) === 0) io.to(LOBBY).emit('presence', { userId: id, name, status })
     } catch (error) {
       log.warn({ userId: id, error: (error as Error).message }, 'presence: could not count sockets across nodes')
     }
