@@ -105,7 +105,7 @@ export default fp(async (fastify) => {
     revocations,
     maxTokenBytes: config.limits.maxTokenBytes,
     verified,
-    clockToleranceMs: config.limits.clockToleranceSec * 1000,
+    clockToleranceMs: jwtConfig.verify?.clockTolerance ?? 0,
     revocationFailMode: config.revocationFailMode,
     onRevocationCheckSkipped: (error) => fastify.log.debug({ error: (error as Error).message }, 'revocation store unavailable: token accepted unchecked (REVOCATION_FAIL_MODE=open)')
   })

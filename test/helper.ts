@@ -117,6 +117,16 @@ export async function buildWithLogs (t: Teardown, env: Record<string, string> = 
   return { app, lines, text: () => raw.join('') }
 }
 
+/** 'accepted', or the `code` of what `attempt` threw (fast-jwt's or the contract's). */
+export async function codeOf (attempt: () => unknown): Promise<string> {
+  try {
+    await attempt()
+    return 'accepted'
+  } catch (error) {
+    return String((error as { code?: unknown }).code)
+  }
+}
+
 /** 'ok', or the contract code the one verifier gives this token. */
 export async function verdict (app: FastifyInstance, token: string): Promise<string> {
   try {

@@ -3,18 +3,9 @@ import t from 'tap'
 import { AuthError } from '../../src/auth/errors.js'
 import { createJwtVerify } from '../../src/auth/jwt-verify.js'
 import type { KeyHeader } from '../../src/auth/jwks.js'
-import { now } from '../helper.js'
+import { codeOf, now } from '../helper.js'
 
 const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
-
-const codeOf = async (attempt: () => unknown): Promise<string> => {
-  try {
-    await attempt()
-    return 'accepted'
-  } catch (error) {
-    return String((error as { code?: unknown }).code)
-  }
-}
 
 t.test('keyed verification: one verifier per key, and the key lookup runs for every token', async t => {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })

@@ -3,7 +3,7 @@ import { createJwtVerify } from '../../src/auth/jwt-verify.js'
 import { MemoryRevocations } from '../../src/auth/revocations.js'
 import { createTokenVerifier, VerifiedTokens, type VerifyJwt } from '../../src/auth/verifier.js'
 import { startIssuer } from '../auth0-issuer.js'
-import { build, localClaims, now, signHs256, TEST_SECRET, verdict } from '../helper.js'
+import { build, codeOf, localClaims, now, signHs256, TEST_SECRET, verdict } from '../helper.js'
 
 /**
  * The verified-token cache (src/auth/verifier.ts): what it saves is counted at the real fast-jwt
@@ -13,15 +13,6 @@ import { build, localClaims, now, signHs256, TEST_SECRET, verdict } from '../hel
 function counted (verifyJwt: VerifyJwt): { verifyJwt: VerifyJwt, calls: () => number } {
   let calls = 0
   return { verifyJwt: (token) => { calls++; return verifyJwt(token) }, calls: () => calls }
-}
-
-const codeOf = async (attempt: Promise<unknown>): Promise<string> => {
-  try {
-    await attempt
-    return 'ok'
-  } catch (error) {
-    return String((error as { code?: unknown }).code)
-  }
 }
 
 t.test('a token verified once is not verified again until its entry ends; revocation is checked every time', async t => {
@@ -55,11 +46,11 @@ t.test('a token verified once is not verified again until its entry ends; revoca
   t.equal(jwt.calls(), 5, 'c is still there')
 
   await revocations.revoke('c', Date.now() + 600_000)
-  t.equal(await codeOf(verifyToken(c)), 'TOKEN_REVOKED', 'revoked while in the cache: refused')
+  t.equal(await codeOf(async () => await verifyToken(c)), 'TOKEN_REVOKED', 'revoked while in the cache: refused')
 
   const tampered = `${c.slice(0, -2)}${c.endsWith('A') ? 'B' : 'A'}A`
-  t.equal(await codeOf(verifyToken(tampered)), 'INVALID_TOKEN', 'another text is another token: verified, refused')
-  t.equal(await codeOf(verifyToken(tampered)), 'INVALID_TOKEN', 'refusals are not kept')
+  t.equal(await codeOf(async () => await verifyToken(tampered)), 'INVALID_TOKEN', 'another text is another token: verified, refused')
+  t.equal(await codeOf(async () => await verifyToken(tampered)), 'INVALID_TOKEN', 'refusals are not kept')
   t.equal(jwt.calls(), 7)
 })
 
