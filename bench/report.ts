@@ -57,7 +57,7 @@ function memoryTable (results: BenchResults): Table {
 
 function checkTable (results: BenchResults): Table {
   return {
-    head: ['figure', 'target', 'ratio to bare', 'goal', 'verdict'],
+    head: ['figure', 'target', 'ratio', 'goal', 'verdict'],
     rows: checks(results).map(c => [c.name, c.target, ratioText(c.ratio), c.limit, verdict(c)])
   }
 }
@@ -98,7 +98,7 @@ function optionsText (results: BenchResults): string {
   const held = o.holds.length === 0 || o.memoryRounds === 0
     ? 'held connections: not measured'
     : `held connections: ${o.holds.join(', ')} sockets, ${o.memoryRounds} round(s) per target, ${o.fanoutMessages} fan-out messages per level`
-  return `handshakes: N=${o.n} per round, concurrency ${o.concurrency}, ${o.rounds} rounds per target after a warm-up of ${o.warmup}; ${held}`
+  return `handshakes: N=${o.n} per round in slices of ${o.slice} (the targets take turns slice by slice), concurrency ${o.concurrency}, ${o.rounds} rounds per target after a warm-up of ${o.warmup}; ${held}`
 }
 
 /** The tables for stdout. */
@@ -110,7 +110,7 @@ export function textReport (results: BenchResults): string {
     ...(results.memory.length > 0 ? ['Held connections and fan-out (RSS and heap after a full GC)', plain(memoryTable(results)), ''] : []),
     jwksText(results),
     '',
-    'Targets (ratio to bare, median of rounds)',
+    'Targets (ratio to bare unless the figure names another target, median of rounds paired)',
     plain(checkTable(results)),
     '',
     `Machine: ${machineText(results)}`
@@ -136,7 +136,9 @@ edit it by hand, run the bench again.
 
 Figures are medians over the rounds with the spread (min–max) in brackets; a ratio to \`bare\` is
 taken round by round (each target against \`bare\` in the same round), then its median
-and spread are given. On a shared or noisy machine the absolute figures move a lot from run to
+and spread are given. The rows "against bare+app" pair each round with \`bare+app\` instead: the
+same goals, measured against plain Socket.IO in a process that also holds this server's idle app,
+for information (see "Much of the rest is the process" below). On a shared or noisy machine the absolute figures move a lot from run to
 run; the ratios are what to compare.
 
 ### Targets
@@ -173,9 +175,10 @@ ${targetList}
   to one core and the load generator to another (\`taskset\`).
 - **Handshakes**: N connections, C at a time, websocket transport; each is closed (close frames
   both ways) as soon as it is connected. Latency is from opening the TCP connection to the
-  \`40\` answer; handshakes/s is N over the time to the last answer.
+  \`40\` answer; handshakes/s is N over the time from the first connection opened to the last
+  answer, summed over the round's slices.
 - **Server CPU per handshake**: the server process's \`process.cpuUsage()\` (user + system, every
-  thread) over the round, until the server has seen every connection close, divided by the
+  thread) over each slice of the round, until the server has seen every connection close, divided by the
   handshakes. Unlike handshakes/s, it does not depend on how fast the load generator is. The user
   part is given too: on loopback the sender's system time also pays for the receiving side's TCP
   work and for waking the load generator up, which costs a slower server more (its load generator
@@ -204,13 +207,22 @@ ${targetList}
   file-descriptor limit is raised to the hard limit (\`ulimit -n\`) for the servers and the load
   generator.
 - **Fan-out**: with the sockets held, one socket sends \`message\` to \`lobby\`; the time until the
-  broadcast has arrived at every held socket (the sender included), over several messages sent
-  one at a time. \`bare\` broadcasts the same shape of message (id, room, text, sender, timestamp).
+  broadcast has arrived at every held socket (the sender included), over ${results.options.fanoutMessages} messages sent
+  one at a time, 20 ms apart. p50 and p99 are nearest-rank: with 100 messages p99 is the second
+  slowest (with 50, as before, it was the slowest, so one pause of either process decided it).
+  Before each series the load generator collects its own garbage (\`--expose-gc\`: opening
+  10,000 connections leaves plenty), so that its full collection is not timed as the server's
+  broadcast. \`bare\` broadcasts the same shape of message (id, room, text, sender, timestamp).
 - **JWKS**: requests counted by the stand-in tenant's JWKS endpoint over the run, and by each
   auth0-mode server process; with one signing key, each process should fetch once.
-- Rounds alternate the targets (bare, local, auth0, local-fresh, auth0-fresh, local-users), the
-  order turned by one each round (local, auth0, ..., bare in the second) so that no target always
-  runs first or after the same one. Servers log at
+- Rounds alternate the targets (${results.targets.map(t => t.name).join(', ')}), the
+  order turned by one each round (${results.targets.slice(1).map(t => t.name).slice(0, 2).join(', ')}, ..., bare in the second) so that no target always
+  runs first or after the same one; the held-connection rounds turn the same way. Within a round
+  the targets take turns every ${results.options.slice} handshakes (A B C ... A B C ...), so that a
+  burst of load from elsewhere on this shared machine, which lasts a second or more, falls on every
+  target of the round alike: with a whole round of N per target in one go, as before, one target
+  of a round could run through a burst and the next not (one earlier run gave \`local-fresh\`, which
+  does strictly more work, a lower median than \`local\`). Servers log at
   \`silent\`, and get a per-socket event limit high enough for the fan-out sender; everything else
   is the default configuration.
 
@@ -251,14 +263,30 @@ what was changed:
 - **Where local's remaining cost goes**, timed inside the server (wall time per handshake, with
   the harness of the bench in one process, 2026-11-23): the handshake middleware 13 µs when the
   token is in the cache (the look-up, the revocation check, promise hops) and about 66 µs when it
-  is not (a new HS256 token; 14 µs for the same \`verifyToken\` in a tight loop: OpenSSL's HMAC
+  is not (a new HS256 token; 9 to 14 µs for fast-jwt's verify in a tight loop: OpenSSL's HMAC
   set-up runs with cold caches between handshakes), 5.5 µs after it (dropping \`auth.token\`,
   the metric), 16 µs of connection set-up (three rooms 6 µs, filing the expiry 6 µs, the presence
   count 2.5 µs) and 5 µs at disconnect: about 40 µs with a cached token against 300 to 500 µs for
-  bare's whole handshake here, which is why the goals of 1.10× and 1.20× sit inside this
-  machine's run-to-run spread. What could go next: the \`token:<jti>\` room (logout could find a
-  token's sockets in \`user:<id>\` instead), the promise hops of a cached verification, a
-  pre-labelled counter.
+  bare's whole handshake here.
+- **Much of the rest is the process, not authentication** (\`bare+app\`). The same plain Socket.IO
+  server as \`bare\`, in a process that has also built this server's Fastify app and leaves it idle
+  (no connection reaches it), already costs more per handshake than \`bare\`: 1.06× to 1.14× in
+  five runs of a harness that interleaves the servers in slices of 300 handshakes (2026-11-23),
+  and the \`bare+app\` row above in this run. A \`PerformanceObserver\` for \`gc\` entries in the
+  server processes showed one part of it: about as many young-generation collections (scavenges)
+  in both, each 35 to 55% longer in the process that holds the app (in one run 314 ms over 46
+  scavenges for bare against 463 ms over 50 with the app, for 12,500 handshakes each: about 12 µs
+  per handshake). A Fastify instance alone (\`fastify()\`, no plugins) gave about +5%, 150 MB of plain
+  objects kept alive about +9%. Neither a larger young generation (\`--max-semi-space-size=64\`:
+  fewer, longer scavenges, the same total) nor leaving out prom-client's default metrics changed it.
+  So \`local\` against \`bare+app\` is closer to what authentication itself costs; the goals stay
+  against \`bare\`.
+- **Not done, measured too small to see here**: a synchronous path for cached tokens (saves the
+  promise hops, about 1 µs), a pre-labelled handshake counter (prom-client's \`inc\` with labels
+  costs 0.1 µs), a cheaper removal of \`auth.token\` (0.2 µs), keeping \`exp\` as a number instead
+  of parsing \`expiresAt\` (0.15 µs), and dropping the \`token:<jti>\` room (about 2 µs; logout would
+  then need a cluster-wide \`fetchSockets\` round trip, which fails while Redis is down): each is
+  below this machine's run-to-run spread.
 - **Presence is not free**: with a user per token (\`local-users\`) every connect and close of a
   user's only socket broadcasts \`presence\` to \`lobby\`; that is a feature of the contract, not of
   authentication, and grows with the lobby.
@@ -287,7 +315,7 @@ never part of \`npm test\`.
 // ---------------------------------------------------------------------------------------------
 // The chart: plain SVG, drawn here.
 
-const COLORS: Record<string, string> = { bare: '#8c8c8c', local: '#2f6db5', auth0: '#e07b28', 'local-fresh': '#6f9fd8', 'auth0-fresh': '#f0a868', 'local-users': '#b9d0ee' }
+const COLORS: Record<string, string> = { bare: '#8c8c8c', local: '#2f6db5', auth0: '#e07b28', 'local-fresh': '#6f9fd8', 'auth0-fresh': '#f0a868', 'local-users': '#b9d0ee', 'bare+app': '#c4c4c4' }
 const colorOf = (target: string): string => COLORS[target] ?? '#555555'
 const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 

@@ -1,6 +1,7 @@
 import { spread, type Spread } from './stats.js'
 
-export type ServerKind = 'bare' | 'local' | 'auth0'
+/** `bare-app`: the bare server in a process that also holds this server's (idle) app. */
+export type ServerKind = 'bare' | 'bare-app' | 'local' | 'auth0'
 
 export interface Target {
   name: string
@@ -69,6 +70,8 @@ export interface Options {
   n: number
   concurrency: number
   rounds: number
+  /** Handshakes per target before the next target's turn, within a round. */
+  slice: number
   warmup: number
   holds: number[]
   memoryRounds: number
@@ -122,16 +125,18 @@ export interface LevelSummary {
   fanoutP99: Figure
 }
 
+/** `target`'s figure against `baseline`'s, paired round by round; null for the baseline itself or when it was not measured. */
+function ratioTo<R extends { target: string, round: number }> (rounds: readonly R[], target: string, baseline: string, value: (round: R) => number): Spread | null {
+  const base = new Map(rounds.filter(r => r.target === baseline).map(r => [r.round, r]))
+  if (target === baseline || base.size === 0) return null
+  return spread(rounds.filter(r => r.target === target).flatMap((r) => {
+    const paired = base.get(r.round)
+    return paired === undefined ? [] : [value(r) / value(paired)]
+  }))
+}
+
 function figure<R extends { target: string, round: number }> (rounds: readonly R[], target: string, value: (round: R) => number): Figure {
-  const mine = rounds.filter(r => r.target === target)
-  const bare = new Map(rounds.filter(r => r.target === 'bare').map(r => [r.round, r]))
-  const ratios = target === 'bare' || bare.size === 0
-    ? null
-    : spread(mine.flatMap((r) => {
-      const base = bare.get(r.round)
-      return base === undefined ? [] : [value(r) / value(base)]
-    }))
-  return { value: spread(mine.map(value)), ratio: ratios }
+  return { value: spread(rounds.filter(r => r.target === target).map(value)), ratio: ratioTo(rounds, target, 'bare', value) }
 }
 
 export function summarizeHandshakes (results: BenchResults): HandshakeSummary[] {
@@ -174,16 +179,19 @@ export function summarizeMemory (results: BenchResults): LevelSummary[] {
 /** `pass` null: not measured; `informational`: shown beside the targets, not held to the goal. */
 export interface Check { name: string, target: string, limit: string, ratio: Spread | null, pass: boolean | null, informational?: boolean }
 
+/** Plain Socket.IO in a process that also holds this server's idle app (informational target). */
+export const BARE_APP = 'bare+app'
+
 export function checks (results: BenchResults): Check[] {
   const handshakes = summarizeHandshakes(results)
   const levels = summarizeMemory(results)
   const top = Math.max(...results.options.holds)
   const list: Check[] = []
-  const add = (name: string, target: string, ratio: Spread | null | undefined, limit: number, atMost: boolean): void => {
+  const add = (name: string, target: string, ratio: Spread | null | undefined, limit: number, atMost: boolean, againstBareApp = false): void => {
     if (!results.options.targets.includes(target)) return
     const value = ratio ?? null
     const pass = value === null || !Number.isFinite(value.median) ? null : atMost ? value.median <= limit : value.median >= limit
-    const informational = results.targets.find(t => t.name === target)?.informational === true
+    const informational = againstBareApp || results.targets.find(t => t.name === target)?.informational === true
     list.push({ name, target, limit: `${atMost ? '≤' : '≥'} ${limit.toFixed(2)}×`, ratio: value, pass, ...(informational ? { informational } : {}) })
   }
   const hs = (target: string): HandshakeSummary | undefined => handshakes.find(h => h.target === target)
@@ -194,6 +202,13 @@ export function checks (results: BenchResults): Check[] {
     add('server CPU per handshake', `auth0${suffix}`, hs(`auth0${suffix}`)?.cpuUs.ratio, 1.20, true)
     add('handshakes/s', `local${suffix}`, hs(`local${suffix}`)?.perSecond.ratio, 0.90, false)
     add('handshakes/s', `auth0${suffix}`, hs(`auth0${suffix}`)?.perSecond.ratio, 0.85, false)
+  }
+  // The same goals against `bare+app` (plain Socket.IO in a process that holds the idle app): what
+  // authentication costs on top of the process it runs in. For information.
+  if (results.options.targets.includes(BARE_APP)) {
+    for (const [target, limit] of [['local', 1.10], ['auth0', 1.20]] as const) {
+      add(`server CPU per handshake against ${BARE_APP}`, target, ratioTo(results.handshakes, target, BARE_APP, r => r.cpuUsPerHandshake), limit, true, true)
+    }
   }
   for (const target of ['local', 'auth0']) {
     if (results.memory.length === 0) continue

@@ -41,7 +41,8 @@ const TARGETS: Target[] = [
   { name: 'auth0', server: 'auth0', tokens: 'auth0', reuse: REUSE, description: `this server in auth0 mode: RS256 tokens, keys from the stand-in tenant's JWKS on 127.0.0.1, each token sent ${REUSE} times in a round` },
   { name: 'local-fresh', server: 'local', tokens: 'local', reuse: 1, description: 'the `local` server, every handshake with a token it has never seen', informational: true },
   { name: 'auth0-fresh', server: 'auth0', tokens: 'auth0', reuse: 1, description: 'the `auth0` server, every handshake with a token it has never seen', informational: true },
-  { name: 'local-users', server: 'local', tokens: 'local-users', reuse: 1, description: 'the `local` server, with a distinct user per token (each sent once): every connect and close also broadcasts presence to lobby', informational: true }
+  { name: 'local-users', server: 'local', tokens: 'local-users', reuse: 1, description: 'the `local` server, with a distinct user per token (each sent once): every connect and close also broadcasts presence to lobby', informational: true },
+  { name: 'bare+app', server: 'bare-app', tokens: 'local', reuse: 1, description: "the `bare` server in a process that has also built this server's Fastify app (local mode, idle: no connection reaches it): what the process costs, apart from authentication", informational: true }
 ]
 /** Handshakes before the baseline of a held-connection round. */
 const MEMORY_WARMUP = 50
@@ -58,6 +59,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' },
     rounds: { type: 'string' },
     warmup: { type: 'string' },
+    slice: { type: 'string' },
     holds: { type: 'string' },
     'memory-rounds': { type: 'string' },
     'fanout-messages': { type: 'string' },
@@ -69,8 +71,8 @@ const { values: args } = parseArgs({
 })
 
 if (args.help) {
-  process.stdout.write(`npm run bench -- [--quick] [--n 5000] [--concurrency 50] [--rounds 7] [--warmup 1000]
-  [--holds 1000,5000,10000] [--memory-rounds 3] [--fanout-messages 50]
+  process.stdout.write(`npm run bench -- [--quick] [--n 5000] [--concurrency 50] [--rounds 7] [--slice 250] [--warmup 1000]
+  [--holds 1000,5000,10000] [--memory-rounds 3] [--fanout-messages 100]
   [--targets ${TARGETS.map(t => t.name).join(',')}]
   [--profile] (write .cpuprofile files of the servers to bench/results/profiles)
   [--no-docs] (leave docs/benchmarks.md and docs/${CHART} alone)
@@ -97,9 +99,10 @@ const options: Options = {
   concurrency: Math.max(1, integer(args.concurrency, 50, 'concurrency')),
   rounds: Math.max(1, integer(args.rounds, quick ? 3 : 7, 'rounds')),
   warmup: integer(args.warmup, quick ? 500 : 1000, 'warmup'),
+  slice: Math.max(1, integer(args.slice, 250, 'slice')),
   holds: (args.holds ?? (quick ? '1000,2000' : '1000,5000,10000')).split(',').filter(h => h !== '').map(h => integer(h, 0, 'holds')).filter(h => h > 0).sort((a, b) => a - b),
   memoryRounds: integer(args['memory-rounds'], quick ? 1 : 3, 'memory-rounds'),
-  fanoutMessages: Math.max(1, integer(args['fanout-messages'], quick ? 20 : 50, 'fanout-messages')),
+  fanoutMessages: Math.max(1, integer(args['fanout-messages'], quick ? 20 : 100, 'fanout-messages')),
   targets: targets.map(t => t.name)
 }
 
@@ -209,6 +212,7 @@ const jwksPerProcess: number[] = []
 
 function serverEnv (kind: ServerKind): Record<string, string> {
   if (kind === 'bare') return {}
+  if (kind === 'bare-app') return { BENCH_WITH_APP: '1' }
   const app: Record<string, string> = { LOG_LEVEL: 'silent' }
   if (kind === 'local') Object.assign(app, { AUTH_MODE: 'local', JWT_SECRET: BENCH_SECRET })
   else Object.assign(app, { AUTH_MODE: 'auth0', AUTH0_DOMAIN: (issuer as StandInIssuer).origin, AUTH0_AUDIENCE: AUDIENCE })
@@ -223,7 +227,7 @@ async function startServer (kind: ServerKind, label: string): Promise<RunningSer
     mkdirSync(dir, { recursive: true })
     nodeArgs.push('--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${dir}`)
   }
-  const script = join(buildDir, 'bench', kind === 'bare' ? 'server-bare.js' : 'server-app.js')
+  const script = join(buildDir, 'bench', kind === 'bare' || kind === 'bare-app' ? 'server-bare.js' : 'server-app.js')
   const peer: ServerPeer = new Peer(spawnNode(script, pinned?.server, nodeArgs, serverEnv(kind)), `${kind} server`)
   const timer = setTimeout(() => peer.child.kill('SIGKILL'), 60_000)
   const first = await peer.next()
@@ -322,11 +326,38 @@ function roundTokens (pools: Record<Target['tokens'], string[]>, regionStart: nu
 // ---------------------------------------------------------------------------------------------
 // Rounds
 
-async function handshakeRound (load: LoadPeer, server: RunningServer, target: Target, round: number, tokens: string[]): Promise<HandshakeRound> {
+/** Handshakes and the server CPU they cost, summed over the slices of a round. */
+interface Tally { run: HandshakeRun, cpuUs: number, cpuUserUs: number }
+
+const emptyTally = (): Tally => ({ run: { ok: 0, refused: 0, failed: 0, seconds: 0, latenciesMs: [] }, cpuUs: 0, cpuUserUs: 0 })
+
+/** Runs `tokens` as handshakes against `server` and adds them to `tally`. */
+async function handshakeSlice (load: LoadPeer, server: RunningServer, tokens: string[], tally: Tally): Promise<void> {
   const before = await stats(server, false)
   const { run } = await ask(load, { type: 'handshakes', url: server.url, tokens, concurrency: options.concurrency }, 'handshakes')
   const after = await settled(server)
-  return roundFrom(target.name, round, tokens.length, run, after.cpuUs - before.cpuUs, after.cpuUserUs - before.cpuUserUs)
+  const sum = tally.run
+  sum.ok += run.ok
+  sum.refused += run.refused
+  sum.failed += run.failed
+  sum.seconds += run.seconds
+  for (const ms of run.latenciesMs) sum.latenciesMs.push(ms)
+  sum.firstProblem ??= run.firstProblem
+  tally.cpuUs += after.cpuUs - before.cpuUs
+  tally.cpuUserUs += after.cpuUserUs - before.cpuUserUs
+}
+
+/**
+ * One round: N handshakes per target, in slices of `options.slice`, the targets taking turns
+ * slice by slice (A B C A B C ...). A burst of load from elsewhere on the machine, which lasts a
+ * second or more, then falls on every target alike instead of on whichever ran N handshakes then.
+ */
+async function handshakeRound (load: LoadPeer, order: Target[], round: number, serverOf: (target: Target) => RunningServer, tokensOf: (target: Target, round: number) => string[]): Promise<HandshakeRound[]> {
+  const work = order.map(target => ({ target, tokens: tokensOf(target, round), tally: emptyTally() }))
+  for (let from = 0; from < options.n; from += options.slice) {
+    for (const { target, tokens, tally } of work) await handshakeSlice(load, serverOf(target), tokens.slice(from, from + options.slice), tally)
+  }
+  return work.map(({ target, tokens, tally }) => roundFrom(target.name, round, tokens.length, tally.run, tally.cpuUs, tally.cpuUserUs))
 }
 
 function roundFrom (target: string, round: number, n: number, run: HandshakeRun, cpuUs: number, cpuUserUs: number): HandshakeRound {
@@ -430,7 +461,8 @@ async function main (): Promise<void> {
   const tokensOf = (target: Target, round: number): string[] => roundTokens(pools, regions.start.get(target.name) ?? 0, target, round)
 
   process.stdout.write(`  tokens made in ${((Date.now() - signing) / 1000).toFixed(1)} s\n`)
-  const load: LoadPeer = new Peer(spawnNode('bench/load.ts', pinned?.load, [], {}), 'load generator')
+  // --expose-gc: the load generator collects its own garbage before each fan-out series.
+  const load: LoadPeer = new Peer(spawnNode('bench/load.ts', pinned?.load, ['--expose-gc'], {}), 'load generator')
   /**
    * A server process per target, even where two targets run the same server: each then takes the
    * same number of connections as `bare`, so none has more sockets of its port in TIME_WAIT
@@ -455,17 +487,16 @@ async function main (): Promise<void> {
     process.stdout.write(`  warm-up: ${options.warmup} handshakes per target\n`)
     for (const target of targets) {
       if (options.warmup === 0) break
-      await handshakeRound(load, serverOf(target), target, -1, tokensOf(target, -1))
+      await handshakeSlice(load, serverOf(target), tokensOf(target, -1), emptyTally())
     }
     for (let round = 0; round < options.rounds; round++) {
-      const line: string[] = []
       // The order turns by one each round, so that no target always runs first or right after another.
       const order = targets.map((_, i) => targets[(i + round) % targets.length] as Target)
-      for (const target of order) {
-        const result = await handshakeRound(load, serverOf(target), target, round, tokensOf(target, round))
+      const line: string[] = []
+      for (const result of await handshakeRound(load, order, round, serverOf, tokensOf)) {
         results.handshakes.push(result)
-        line.push(`${target.name} ${Math.round(result.perSecond)}/s ${result.cpuUsPerHandshake.toFixed(0)} µs`)
-        if (result.firstProblem !== undefined) process.stderr.write(`  ${target.name}: ${result.refused} refused, ${result.failed} failed; first: ${result.firstProblem}\n`)
+        line.push(`${result.target} ${Math.round(result.perSecond)}/s ${result.cpuUsPerHandshake.toFixed(0)} µs`)
+        if (result.firstProblem !== undefined) process.stderr.write(`  ${result.target}: ${result.refused} refused, ${result.failed} failed; first: ${result.firstProblem}\n`)
       }
       process.stdout.write(`  handshakes round ${round + 1}/${options.rounds}: ${line.join(' | ')}\n`)
     }
@@ -475,7 +506,9 @@ async function main (): Promise<void> {
     const memoryTargets = targets.filter(t => MEMORY_TARGETS.includes(t.name))
     if (options.holds.length > 0) {
       for (let round = 0; round < options.memoryRounds; round++) {
-        for (const target of memoryTargets) results.memory.push(await memoryRound(load, target, round, pools[target.tokens]))
+        // Turned each round too, so that no target always follows another's 10,000 closed sockets.
+        const order = memoryTargets.map((_, i) => memoryTargets[(i + round) % memoryTargets.length] as Target)
+        for (const target of order) results.memory.push(await memoryRound(load, target, round, pools[target.tokens]))
       }
     }
 
