@@ -1,4 +1,4 @@
-import { checks, summarizeHandshakes, summarizeMemory, type BenchResults, type Check, type Figure } from './results.js'
+import { BARE_APP, checks, summarizeHandshakes, summarizeMemory, type BenchResults, type Check, type Figure } from './results.js'
 import type { Spread } from './stats.js'
 
 const KIB = 1024
@@ -216,7 +216,7 @@ ${targetList}
 - **JWKS**: requests counted by the stand-in tenant's JWKS endpoint over the run, and by each
   auth0-mode server process; with one signing key, each process should fetch once.
 - Rounds alternate the targets (${results.targets.map(t => t.name).join(', ')}), the
-  order turned by one each round (${results.targets.slice(1).map(t => t.name).slice(0, 2).join(', ')}, ..., bare in the second) so that no target always
+  order turned by one each round (${results.targets.slice(1, 3).map(t => t.name).join(', ')}, ..., bare in the second) so that no target always
   runs first or after the same one; the held-connection rounds turn the same way. Within a round
   the targets take turns every ${results.options.slice} handshakes (A B C ... A B C ...), so that a
   burst of load from elsewhere on this shared machine, which lasts a second or more, falls on every
@@ -315,7 +315,7 @@ never part of \`npm test\`.
 // ---------------------------------------------------------------------------------------------
 // The chart: plain SVG, drawn here.
 
-const COLORS: Record<string, string> = { bare: '#8c8c8c', local: '#2f6db5', auth0: '#e07b28', 'local-fresh': '#6f9fd8', 'auth0-fresh': '#f0a868', 'local-users': '#b9d0ee', 'bare+app': '#c4c4c4' }
+const COLORS: Record<string, string> = { bare: '#8c8c8c', local: '#2f6db5', auth0: '#e07b28', 'local-fresh': '#6f9fd8', 'auth0-fresh': '#f0a868', 'local-users': '#b9d0ee', [BARE_APP]: '#c4c4c4' }
 const colorOf = (target: string): string => COLORS[target] ?? '#555555'
 const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 

@@ -18,7 +18,7 @@ import { StandInIssuer } from '../test/auth0-issuer.js'
 import { Peer, type FromLoad, type FromServer, type HandshakeRun, type ServerStats, type ToLoad, type ToServer } from './ipc.js'
 import { socketIoUrl } from './protocol.js'
 import { chartSvg, markdownReport, textReport } from './report.js'
-import type { BenchResults, HandshakeRound, HoldLevel, JwksReport, Machine, MemoryRound, Options, ServerKind, Target } from './results.js'
+import { BARE_APP, type BenchResults, type HandshakeRound, type HoldLevel, type JwksReport, type Machine, type MemoryRound, type Options, type ServerKind, type Target } from './results.js'
 import { ascending, percentile } from './stats.js'
 
 const root = resolve(import.meta.dirname, '..')
@@ -42,7 +42,7 @@ const TARGETS: Target[] = [
   { name: 'local-fresh', server: 'local', tokens: 'local', reuse: 1, description: 'the `local` server, every handshake with a token it has never seen', informational: true },
   { name: 'auth0-fresh', server: 'auth0', tokens: 'auth0', reuse: 1, description: 'the `auth0` server, every handshake with a token it has never seen', informational: true },
   { name: 'local-users', server: 'local', tokens: 'local-users', reuse: 1, description: 'the `local` server, with a distinct user per token (each sent once): every connect and close also broadcasts presence to lobby', informational: true },
-  { name: 'bare+app', server: 'bare-app', tokens: 'local', reuse: 1, description: "the `bare` server in a process that has also built this server's Fastify app (local mode, idle: no connection reaches it): what the process costs, apart from authentication", informational: true }
+  { name: BARE_APP, server: 'bare-app', tokens: 'local', reuse: 1, description: "the `bare` server in a process that has also built this server's Fastify app (local mode, idle: no connection reaches it): what the process costs, apart from authentication", informational: true }
 ]
 /** Handshakes before the baseline of a held-connection round. */
 const MEMORY_WARMUP = 50
